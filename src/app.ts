@@ -1,0 +1,52 @@
+import cors from '@fastify/cors'
+import formbody from '@fastify/formbody'
+import multipart from '@fastify/multipart'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Config } from './config.js'
+import { errorHandler } from './error-handler.js'
+import auth from './plugins/auth.js'
+import images from './plugins/images.js'
+import imaging from './plugins/imaging.js'
+import storage from './plugins/storage.js'
+import deleteRoute from './routes/delete.js'
+import ping from './routes/ping.js'
+import publish from './routes/publish.js'
+import rotate from './routes/rotate.js'
+import upload from './routes/upload.js'
+
+/** The whole service, not listening: server.ts listens, tests inject. */
+export async function buildApp (config: Config): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: ['req.headers.authorization'] }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler(async (_request, reply) => await reply.code(404).send({ success: false, message: 'Not found.' }))
+
+  await app.register(cors, {
+    origin: config.allowedOrigins.includes('*') ? '*' : config.allowedOrigins,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['Origin', 'Content-Type', 'Accept', 'Authorization'],
+    maxAge: 1728000
+  })
+  await app.register(formbody)
+  await app.register(storage, { config })
+  await app.register(imaging, { config })
+  await app.register(images, { autoOrientOriginal: config.autoOrientOriginal })
+  await app.register(auth, { secret: config.apiSecretKey })
+
+  await app.register(ping)
+  await app.register(async scope => {
+    // Streamed to a temp file, one file a request, never buffered.
+    await scope.register(multipart, { limits: { fileSize: config.maxUploadSize, files: 1, fields: 10 } })
+    await scope.register(upload)
+  })
+  await app.register(async scope => {
+    // The protected routes take their few fields as multipart too, as the older service did; no files.
+    await scope.register(multipart, { attachFieldsToBody: 'keyValues', limits: { files: 0, fields: 200, fieldSize: 1024 } })
+    await scope.register(publish)
+    await scope.register(deleteRoute)
+    await scope.register(rotate)
+  })
+  return app
+}

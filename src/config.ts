@@ -1,0 +1,95 @@
+import { availableParallelism, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { Type, type Static, type TString } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { DEFAULT_RESIZING, parseResizing, type ResizeRule } from './resizing.js'
+
+export interface Config {
+  production: boolean
+  storageBackend: 'local'
+  tempFolder: string
+  incomingFolder: string
+  activeFolder: string
+  apiSecretKey: string
+  resizing: ResizeRule[]
+  autoOrientOriginal: boolean
+  /** `['*']` allows every origin. */
+  allowedOrigins: string[]
+  servicePort: number
+  maxUploadSize: number
+  imagingConcurrency: number
+  logLevel: string
+}
+
+/** Used only outside production when API_SECRET_KEY is unset, so `npm start` works on a fresh clone. */
+export const DEVELOPMENT_SECRET = 'development-secret'
+
+const text = (description: string, pattern?: string): TString =>
+  Type.String({ description, minLength: 1, ...(pattern === undefined ? {} : { pattern }) })
+const bool = text('one of 1, 0, true, false, yes, no', '^(1|0|true|false|yes|no)$')
+const count = text('a whole number greater than 0', '^[1-9]\\d*$')
+
+const Env = Type.Object({
+  NODE_ENV: Type.Optional(Type.String()),
+  STORAGE_BACKEND: Type.Optional(text('"local"', '^local$')),
+  TEMP_FOLDER: Type.Optional(text('a folder path')),
+  INCOMING_FOLDER: Type.Optional(text('a folder path')),
+  ACTIVE_FOLDER: Type.Optional(text('a folder path')),
+  API_SECRET_KEY: Type.Optional(text('a non-empty secret')),
+  RESIZING_CONFIG: Type.Optional(Type.String()),
+  AUTO_ORIENT_ORIGINAL: Type.Optional(bool),
+  ALLOWED_ORIGINS: Type.Optional(text('"*" or a comma-separated list of origins')),
+  SERVICE_PORT: Type.Optional(text('a port number from 1 to 65535', '^([1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])$')),
+  MAX_UPLOAD_SIZE: Type.Optional(count),
+  IMAGING_CONCURRENCY: Type.Optional(count),
+  LOG_LEVEL: Type.Optional(text('one of fatal, error, warn, info, debug, trace, silent', '^(fatal|error|warn|info|debug|trace|silent)$'))
+})
+type Env = Static<typeof Env>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Reads the environment once into one typed Config; throws a ConfigError naming the bad variable. */
+export function loadConfig (source: Record<string, string | undefined>): Config {
+  // An empty variable counts as unset, as in a compose file's `VAR=`.
+  const env = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''))
+  for (const key of Object.keys(Env.properties)) {
+    if (typeof env[key] === 'string' && key !== 'RESIZING_CONFIG') env[key] = env[key].trim()
+  }
+  const error = Value.Errors(Env, env).First()
+  if (error !== undefined) {
+    const name = error.path.slice(1)
+    throw new ConfigError(`${name} must be ${error.schema.description ?? 'valid'} (got "${String(error.value)}")`)
+  }
+  return toConfig(env as Env)
+}
+
+function toConfig (env: Env): Config {
+  const production = env.NODE_ENV === 'production'
+  if (production && env.STORAGE_BACKEND === undefined) throw new ConfigError('STORAGE_BACKEND is required in production')
+  if (production && env.API_SECRET_KEY === undefined) throw new ConfigError('API_SECRET_KEY is required in production')
+  return {
+    production,
+    storageBackend: 'local',
+    tempFolder: resolve(env.TEMP_FOLDER ?? join(tmpdir(), 'images', 'temp')),
+    incomingFolder: resolve(env.INCOMING_FOLDER ?? join('data', 'incoming')),
+    activeFolder: resolve(env.ACTIVE_FOLDER ?? join('data', 'active')),
+    apiSecretKey: env.API_SECRET_KEY ?? DEVELOPMENT_SECRET,
+    resizing: env.RESIZING_CONFIG === undefined ? DEFAULT_RESIZING : resizing(env.RESIZING_CONFIG),
+    autoOrientOriginal: ['1', 'true', 'yes'].includes(env.AUTO_ORIENT_ORIGINAL ?? '0'),
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? '*').split(',').map(origin => origin.trim()).filter(Boolean),
+    servicePort: Number(env.SERVICE_PORT ?? 8080),
+    maxUploadSize: Number(env.MAX_UPLOAD_SIZE ?? 50 * 1024 * 1024),
+    imagingConcurrency: Number(env.IMAGING_CONCURRENCY ?? availableParallelism()),
+    logLevel: env.LOG_LEVEL ?? 'info'
+  }
+}
+
+function resizing (json: string): ResizeRule[] {
+  try {
+    return parseResizing(json)
+  } catch (error) {
+    throw new ConfigError(`RESIZING_CONFIG ${(error as Error).message}`)
+  }
+}

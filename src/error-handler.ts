@@ -1,0 +1,33 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+
+interface ValidationIssue {
+  instancePath: string
+  keyword: string
+  params: Record<string, unknown>
+}
+
+/** One error answer for the whole service: 4xx with a short message, 5xx with nothing internal. */
+export function errorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (error.validation !== undefined) {
+    void reply.code(400).send({ success: false, message: validationMessage(error.validation as ValidationIssue[], request) })
+    return
+  }
+  const statusCode = error.statusCode ?? 500
+  if (statusCode >= 500) {
+    request.log.error({ err: error }, 'request failed')
+    void reply.code(statusCode).send({ success: false, message: 'Internal server error.' })
+    return
+  }
+  void reply.code(statusCode).send({ success: false, message: error.message })
+}
+
+function validationMessage (issues: ValidationIssue[], request: FastifyRequest): string {
+  const missing = issues.find(issue => issue.keyword === 'required')
+  if (missing !== undefined) {
+    const schema = request.routeOptions.schema?.body as { required?: string[] } | undefined
+    const expected = (schema?.required ?? []).filter(name => name !== 'secret').join(', ')
+    return `Missing parameters. Expected values are { ${expected} }`
+  }
+  const field = issues[0]?.instancePath.split('/')[1]
+  return field === undefined || field === '' ? 'Invalid request body.' : `Invalid ${field}.`
+}

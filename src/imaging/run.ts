@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process'
+import { createReadStream } from 'node:fs'
+import type { Queue } from './queue.js'
+
+/** A command that ran and failed: for our own commands on checked files, a sign of a bad image. */
+export class CommandError extends Error {
+  constructor (readonly command: string, readonly code: number | null, readonly stderr: string) {
+    super(`${command} failed (${code ?? 'killed'}): ${stderr.trim().slice(0, 500)}`)
+  }
+}
+
+export interface RunOptions {
+  /** A file to feed on standard input. */
+  stdin?: string
+}
+
+export type Runner = (command: string, args: string[], options?: RunOptions) => Promise<string>
+
+/** Runs commands without a shell, one queue slot each, killed after `timeoutMs`. */
+export function createRunner (queue: Queue, timeoutMs: number): Runner {
+  return async (command, args, options = {}) => await queue.run(async () => await spawnCommand(command, args, timeoutMs, options))
+}
+
+async function spawnCommand (command: string, args: string[], timeoutMs: number, options: RunOptions): Promise<string> {
+  return await new Promise((resolve, reject) => {
+    const child = spawn(command, args, { timeout: timeoutMs, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
+    const stdout: Buffer[] = []
+    const stderr: Buffer[] = []
+    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk))
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk))
+    if (options.stdin !== undefined && child.stdin !== null) {
+      const input = createReadStream(options.stdin)
+      input.on('error', error => child.kill() && reject(error))
+      // The command may exit before reading all of its input; that shows in its exit code, not here.
+      child.stdin.on('error', () => {})
+      input.pipe(child.stdin)
+    }
+    child.on('error', reject)
+    child.on('close', code => {
+      if (code === 0) resolve(Buffer.concat(stdout).toString())
+      else reject(new CommandError(command, code, Buffer.concat(stderr).toString()))
+    })
+  })
+}

@@ -1,0 +1,39 @@
+import { randomInt } from 'node:crypto'
+
+export const FORMATS = ['jpg', 'png', 'gif', 'svg'] as const
+export type Format = typeof FORMATS[number]
+
+/** A new unique key: `<unix seconds>_<10 random digits>.<ext>`, as the older service made them. */
+export function newKey (ext: Format): string {
+  const seconds = Math.floor(Date.now() / 1000)
+  const random = String(randomInt(0, 10_000_000_000)).padStart(10, '0')
+  return `${seconds}_${random}.${ext}`
+}
+
+/**
+ * The key pattern the routes accept. The random part may have fewer than 10 digits:
+ * keys such as `1475660224_882910455.jpg` from the older service are still in use.
+ */
+export function keyPattern (suffixes: string[]): string {
+  const variant = suffixes.length > 0 ? `(${suffixes.join('|')})?` : ''
+  return `^\\d{10}_\\d{1,10}${variant}\\.(${FORMATS.join('|')})$`
+}
+
+export function formatOf (key: string): Format {
+  return key.slice(key.lastIndexOf('.') + 1) as Format
+}
+
+/** The extension of a format's thumbnails: SVG is rasterized to JPEG, the others keep theirs. */
+export function thumbnailFormat (format: Format): Format {
+  return format === 'svg' ? 'jpg' : format
+}
+
+/** The key of one thumbnail of `key`: `<stem><suffix>.<ext>`. */
+export function variantKey (key: string, suffix: string): string {
+  const stem = key.slice(0, key.lastIndexOf('.'))
+  return `${stem}${suffix}.${thumbnailFormat(formatOf(key))}`
+}
+
+export function variantKeys (key: string, suffixes: string[]): string[] {
+  return suffixes.map(suffix => variantKey(key, suffix))
+}

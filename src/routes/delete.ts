@@ -1,0 +1,22 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { deleteImages } from '../images/publish.js'
+import { ImageKey, Secret, Success } from './schemas.js'
+
+/** POST /delete: removes one or more active images and their thumbnails; keys already gone are fine. */
+const remove: FastifyPluginAsyncTypebox = async app => {
+  const key = ImageKey(app.images.suffixes)
+  app.post('/delete', {
+    preValidation: app.verifySecret,
+    schema: {
+      // A form with one `filenames` field sends a string, with several a list.
+      body: Type.Object({ secret: Secret, filenames: Type.Union([key, Type.Array(key, { minItems: 1 })]) }),
+      response: { 200: Success }
+    }
+  }, async request => {
+    const { filenames } = request.body
+    await deleteImages(app.images, Array.isArray(filenames) ? filenames : [filenames])
+    return { success: true as const }
+  })
+}
+
+export default remove

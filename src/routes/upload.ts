@@ -1,0 +1,28 @@
+import { createWriteStream } from 'node:fs'
+import { pipeline } from 'node:stream/promises'
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { HttpError } from '../errors.js'
+import { uploadImage } from '../images/upload.js'
+
+const missingFile = (): HttpError => new HttpError(400, 'Missing parameters. Expected values are { file }')
+
+/** POST /upload: one image in the multipart part `file`; its name and Content-Type are not trusted. */
+const upload: FastifyPluginAsyncTypebox = async app => {
+  app.post('/upload', {
+    schema: { response: { 200: Type.Object({ success: Type.Literal(true), filename: Type.String() }) } }
+  }, async request => {
+    if (!request.isMultipart()) throw missingFile()
+    const part = await request.file()
+    if (part === undefined || part.fieldname !== 'file') throw missingFile()
+    const workspace = await app.storage.temp.workspace()
+    try {
+      const path = workspace.file('upload')
+      await pipeline(part.file, createWriteStream(path))
+      return { success: true as const, filename: await uploadImage(app.images, workspace, path) }
+    } finally {
+      await workspace.remove()
+    }
+  })
+}
+
+export default upload

@@ -1,0 +1,20 @@
+/** Where images live: the incoming and active stores. Keys are checked names such as `1732790000_0123456789MI.jpg`. */
+export interface Storage {
+  readonly name: string
+  exists (key: string): Promise<boolean>
+  /** Stores the local file `path` under `key`, replacing what was there; readers never see half a file. */
+  put (key: string, path: string): Promise<void>
+  /** Copies `key` to the local file `path`. */
+  fetch (key: string, path: string): Promise<void>
+  /** Moves `key` to `target`. The key is in `target` before it leaves this store. */
+  move (key: string, target: Storage): Promise<void>
+  /** Removes `key`; a key already gone is not an error. */
+  delete (key: string): Promise<void>
+}
+
+export class MissingKeyError extends Error {
+  override name = 'MissingKeyError'
+  constructor (readonly key: string, store: string) {
+    super(`${key} is not in ${store}`)
+  }
+}

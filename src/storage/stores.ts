@@ -1,0 +1,9 @@
+import type { Storage } from './storage.js'
+import type { TempFolder } from './temp-folder.js'
+
+/** The three places an image passes through: temp (work files), incoming (uploaded), active (public). */
+export interface Stores {
+  temp: TempFolder
+  incoming: Storage
+  active: Storage
+}

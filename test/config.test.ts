@@ -1,0 +1,85 @@
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import t from 'tap'
+import { DEVELOPMENT_SECRET, loadConfig } from '../src/config.js'
+import { DEFAULT_RESIZING } from '../src/resizing.js'
+
+t.test('with nothing set, development serves on local folders under ./data', async t => {
+  const config = loadConfig({})
+  t.equal(config.production, false)
+  t.equal(config.storageBackend, 'local')
+  t.equal(config.incomingFolder, resolve('data/incoming'))
+  t.equal(config.activeFolder, resolve('data/active'))
+  t.equal(config.tempFolder, join(tmpdir(), 'images', 'temp'))
+  t.equal(config.apiSecretKey, DEVELOPMENT_SECRET)
+  t.same(config.resizing, DEFAULT_RESIZING)
+  t.equal(config.autoOrientOriginal, false)
+  t.same(config.allowedOrigins, ['*'])
+  t.equal(config.servicePort, 8080)
+  t.equal(config.maxUploadSize, 50 * 1024 * 1024)
+})
+
+t.test('every variable is read', async t => {
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    STORAGE_BACKEND: 'local',
+    TEMP_FOLDER: '/srv/t',
+    INCOMING_FOLDER: '/srv/in',
+    ACTIVE_FOLDER: '/srv/act',
+    API_SECRET_KEY: 's3cr3t',
+    RESIZING_CONFIG: '[{"suffix":"XL","convert":["-resize","10x10"]}]',
+    AUTO_ORIENT_ORIGINAL: 'yes',
+    ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+    SERVICE_PORT: '9000',
+    MAX_UPLOAD_SIZE: '1000',
+    IMAGING_CONCURRENCY: '3',
+    LOG_LEVEL: 'warn'
+  })
+  t.match(config, {
+    production: true,
+    tempFolder: '/srv/t',
+    incomingFolder: '/srv/in',
+    activeFolder: '/srv/act',
+    apiSecretKey: 's3cr3t',
+    resizing: [{ suffix: 'XL', convert: ['-resize', '10x10'] }],
+    autoOrientOriginal: true,
+    allowedOrigins: ['https://a.example', 'https://b.example'],
+    servicePort: 9000,
+    maxUploadSize: 1000,
+    imagingConcurrency: 3,
+    logLevel: 'warn'
+  })
+})
+
+t.test('booleans take 1/0/true/false/yes/no', async t => {
+  for (const [value, expected] of [['1', true], ['true', true], ['yes', true], ['0', false], ['false', false], ['no', false]] as const) {
+    t.equal(loadConfig({ AUTO_ORIENT_ORIGINAL: value }).autoOrientOriginal, expected, value)
+  }
+})
+
+t.test('a bad value stops start-up with a message naming the variable', async t => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ AUTO_ORIENT_ORIGINAL: 'maybe' }, /^AUTO_ORIENT_ORIGINAL must be one of 1, 0/],
+    [{ SERVICE_PORT: '70000' }, /^SERVICE_PORT must be a port number/],
+    [{ SERVICE_PORT: 'http' }, /^SERVICE_PORT /],
+    [{ STORAGE_BACKEND: 'ftp' }, /^STORAGE_BACKEND must be "local"/],
+    [{ MAX_UPLOAD_SIZE: '-1' }, /^MAX_UPLOAD_SIZE must be a whole number/],
+    [{ IMAGING_CONCURRENCY: '0' }, /^IMAGING_CONCURRENCY /],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL /],
+    [{ RESIZING_CONFIG: '[{' }, /^RESIZING_CONFIG is not valid JSON/],
+    [{ RESIZING_CONFIG: '[{"suffix":"B1","convert":["-thumbnail","9x9"]}]' }, /^RESIZING_CONFIG must be a list/],
+    [{ RESIZING_CONFIG: '[]' }, /^RESIZING_CONFIG must be a list/],
+    [{ RESIZING_CONFIG: '[{"suffix":"A","convert":["x"]},{"suffix":"A","convert":["y"]}]' }, /^RESIZING_CONFIG has the same suffix twice/],
+    [{ NODE_ENV: 'production', API_SECRET_KEY: 'x' }, /^STORAGE_BACKEND is required in production/],
+    [{ NODE_ENV: 'production', STORAGE_BACKEND: 'local' }, /^API_SECRET_KEY is required in production/]
+  ]
+  for (const [env, message] of cases) {
+    t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env))
+  }
+})
+
+t.test('empty variables count as unset; values are trimmed', async t => {
+  const config = loadConfig({ SERVICE_PORT: '', API_SECRET_KEY: ' k ' })
+  t.equal(config.servicePort, 8080)
+  t.equal(config.apiSecretKey, 'k')
+})

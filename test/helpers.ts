@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../src/app.js'
+import { loadConfig, type Config } from '../src/config.js'
+
+export const SECRET = 'test-secret'
+
+interface TestContext {
+  testdir: (fixture?: Record<string, string>) => string
+  teardown: (fn: () => unknown) => void
+}
+
+/** A config on fresh folders of this test's own, with env-style overrides. */
+export function testConfig (t: TestContext, env: Record<string, string> = {}): Config {
+  const dir = t.testdir()
+  return loadConfig({
+    TEMP_FOLDER: join(dir, 'temp'),
+    INCOMING_FOLDER: join(dir, 'incoming'),
+    ACTIVE_FOLDER: join(dir, 'active'),
+    API_SECRET_KEY: SECRET,
+    LOG_LEVEL: 'silent',
+    ...env
+  })
+}
+
+export async function testApp (t: TestContext, env: Record<string, string> = {}): Promise<{ app: FastifyInstance, config: Config }> {
+  const config = testConfig(t, env)
+  const app = await buildApp(config)
+  t.teardown(async () => await app.close())
+  return { app, config }
+}
+
+/** Runs the real ImageMagick `convert` with an argument list. */
+export function magick (...args: string[]): Buffer {
+  return execFileSync('convert', args, { maxBuffer: 256 * 1024 * 1024 })
+}
+
+export interface ImageInfo {
+  format: string
+  width: number
+  height: number
+  frames: number
+  orientation: string
+}
+
+/** What ImageMagick reads in a file: format, size of the first frame, frame count, EXIF orientation. */
+export function identify (path: string): ImageInfo {
+  const lines = execFileSync('identify', ['-format', '%m %w %h %[orientation]\n', path]).toString().trim().split('\n')
+  const [format, width, height, orientation] = lines[0].split(' ')
+  return { format, width: Number(width), height: Number(height), frames: lines.length, orientation }
+}
+
+/**
+ * A test picture, the same on every run: a gradient of `size`, then `args`, written by `coder`
+ * (default: the name's extension) to `name` in `dir`.
+ */
+export function makeImage (dir: string, name: string, size: string, { coder, args = [] }: { coder?: string, args?: string[] } = {}): string {
+  const path = join(dir, name)
+  magick('-size', size, 'gradient:red-blue', ...args, coder === undefined ? path : `${coder}:${path}`)
+  return path
+}
+
+/** Writes a copy of a JPEG with an EXIF block whose only tag is Orientation (1–8). */
+export function withOrientation (jpegPath: string, orientation: number, outPath: string): string {
+  const jpeg = readFileSync(jpegPath)
+  // Big-endian TIFF header, IFD0 with one entry: tag 0x0112, type SHORT, count 1, value.
+  const tiff = Buffer.alloc(26)
+  tiff.write('MM', 0)
+  tiff.writeUInt16BE(42, 2)
+  tiff.writeUInt32BE(8, 4)
+  tiff.writeUInt16BE(1, 8)
+  tiff.writeUInt16BE(0x0112, 10)
+  tiff.writeUInt16BE(3, 12)
+  tiff.writeUInt32BE(1, 14)
+  tiff.writeUInt16BE(orientation, 18)
+  const app1 = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff])
+  const marker = Buffer.from([0xFF, 0xE1, 0, 0])
+  marker.writeUInt16BE(app1.length + 2, 2)
+  writeFileSync(outPath, Buffer.concat([jpeg.subarray(0, 2), marker, app1, jpeg.subarray(2)]))
+  return outPath
+}
+
+/** A multipart/form-data body as a browser sends it. */
+export function multipart (parts: Array<{ name: string, value: Buffer | string, filename?: string, type?: string }>): { payload: Buffer, headers: Record<string, string> } {
+  const boundary = '----test' + Math.random().toString(16).slice(2)
+  const chunks = parts.flatMap(part => [
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"` +
+      (part.filename === undefined ? '' : `; filename="${part.filename}"`) + '\r\n' +
+      (part.type === undefined ? '' : `Content-Type: ${part.type}\r\n`) + '\r\n'),
+    Buffer.isBuffer(part.value) ? part.value : Buffer.from(part.value),
+    Buffer.from('\r\n')
+  ])
+  return {
+    payload: Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }
+  }
+}
+
+/** Uploads a file the way the browser does and returns the parsed answer. */
+export async function upload (app: FastifyInstance, path: string, filename = 'photo.jpg', type = 'image/jpeg'): Promise<{ statusCode: number, body: any }> {
+  const form = multipart([{ name: 'file', value: readFileSync(path), filename, type }])
+  const response = await app.inject({ method: 'POST', url: '/upload', ...form })
+  return { statusCode: response.statusCode, body: response.json() }
+}
+
+export async function postJson (app: FastifyInstance, url: string, body: unknown): Promise<{ statusCode: number, body: any }> {
+  const response = await app.inject({ method: 'POST', url, payload: body as object })
+  return { statusCode: response.statusCode, body: response.json() }
+}
+
+export function filesIn (dir: string): string[] {
+  return readdirSync(dir).sort()
+}

@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process'
+import { copyFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { Imaging } from '../../src/imaging/imaging.js'
+import { DEFAULT_RESIZING } from '../../src/resizing.js'
+import { identify, makeImage, withOrientation } from '../helpers.js'
+
+const imaging = new Imaging({ resizing: DEFAULT_RESIZING, concurrency: 2, timeoutMs: 10_000 })
+
+/** How many pixels differ between two images, as ImageMagick decodes them. */
+function differentPixels (a: string, b: string): number {
+  try {
+    execFileSync('compare', ['-metric', 'AE', a, b, 'null:'], { stdio: 'pipe' })
+    return 0
+  } catch (error) {
+    return Number((error as { stderr: Buffer }).stderr.toString())
+  }
+}
+
+/** Undoes a rotation with jpegtran: only an unchanged set of DCT blocks comes back pixel for pixel. */
+function rotateBack (path: string, degrees: string): string {
+  const back = `${path}.back.jpg`
+  execFileSync('jpegtran', ['-perfect', '-rotate', degrees, '-outfile', back, path])
+  return back
+}
+
+const photo = (dir: string, size = '256x160'): string =>
+  makeImage(dir, 'photo.jpg', size, { args: ['-seed', '3', 'plasma:', '-compose', 'over', '-composite', '-quality', '85'] })
+
+t.test('a JPEG turned upright from its EXIF orientation keeps every DCT block', async t => {
+  const dir = t.testdir()
+  const original = photo(dir)
+  const oriented = withOrientation(original, 6, join(dir, 'oriented.jpg'))
+  t.equal(identify(oriented).orientation, 'RightTop')
+  t.equal(await imaging.autoOrient(oriented), true)
+  t.match(identify(oriented), { width: 160, height: 256, orientation: 'TopLeft' })
+  t.equal(differentPixels(rotateBack(oriented, '270'), original), 0, 'lossless')
+})
+
+t.test('each of the eight orientations ends upright', async t => {
+  const dir = t.testdir()
+  const original = photo(dir, '64x48')
+  const upright = join(dir, 'upright.png')
+  execFileSync('convert', [original, upright])
+  for (let orientation = 1; orientation <= 8; orientation++) {
+    const path = withOrientation(original, orientation, join(dir, `o${orientation}.jpg`))
+    const reference = join(dir, `o${orientation}.png`)
+    execFileSync('convert', [path, '-auto-orient', reference])
+    t.equal(await imaging.autoOrient(path), orientation !== 1, `orientation ${orientation} changed`)
+    const { width, height, orientation: tag } = identify(path)
+    t.equal(tag, 'TopLeft', `orientation ${orientation} tag reset`)
+    t.same([width, height], orientation >= 5 ? [48, 64] : [64, 48], `orientation ${orientation} size`)
+    t.ok(differentPixels(path, reference) < 64 * 48 / 4, `orientation ${orientation} looks like ImageMagick's -auto-orient`)
+  }
+})
+
+t.test('a size that is not whole MCUs falls back to a re-encode at the same quality', async t => {
+  const dir = t.testdir()
+  const original = photo(dir, '61x45')
+  const oriented = withOrientation(original, 8, join(dir, 'odd.jpg'))
+  t.equal(await imaging.autoOrient(oriented), true)
+  t.match(identify(oriented), { width: 45, height: 61, orientation: 'TopLeft' })
+  const quality = (path: string): string => execFileSync('identify', ['-format', '%Q', path]).toString()
+  t.equal(quality(oriented), quality(original))
+})
+
+t.test('rotation is lossless for JPEG and turns PNG and every GIF frame', async t => {
+  const dir = t.testdir()
+  const jpeg = photo(dir)
+  const rotated = join(dir, 'rotated.jpg')
+  copyFileSync(jpeg, rotated)
+  await imaging.rotate(rotated, 'jpg', -90)
+  t.match(identify(rotated), { width: 160, height: 256 })
+  t.equal(differentPixels(rotateBack(rotated, '90'), jpeg), 0, 'lossless')
+
+  const png = makeImage(dir, 'p.png', '30x20')
+  await imaging.rotate(png, 'png', 180)
+  t.match(identify(png), { format: 'PNG', width: 30, height: 20 })
+
+  const gif = makeImage(dir, 'g.gif', '30x20', { args: ['(', '-size', '30x20', 'xc:green', ')', '(', '-size', '30x20', 'xc:yellow', ')'] })
+  t.equal(identify(gif).frames, 3)
+  await imaging.rotate(gif, 'gif', 90)
+  t.match(identify(gif), { format: 'GIF', width: 20, height: 30, frames: 3 })
+})
