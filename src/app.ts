@@ -25,8 +25,8 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
 
   await app.register(cors, {
     origin: config.allowedOrigins.includes('*') ? '*' : config.allowedOrigins,
-    methods: ['GET', 'POST'],
-    allowedHeaders: ['Origin', 'Content-Type', 'Accept', 'Authorization'],
+    methods: 'GET,POST',
+    allowedHeaders: 'Origin,Content-Type,Accept,Authorization',
     maxAge: 1728000
   })
   await app.register(formbody)

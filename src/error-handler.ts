@@ -12,6 +12,10 @@ export function errorHandler (error: FastifyError, request: FastifyRequest, repl
     void reply.code(400).send({ success: false, message: validationMessage(error.validation as ValidationIssue[], request) })
     return
   }
+  if (error.statusCode === undefined && malformedMultipart(error, request)) {
+    void reply.code(400).send({ success: false, message: 'Malformed multipart body.' })
+    return
+  }
   const statusCode = error.statusCode ?? 500
   if (statusCode >= 500) {
     request.log.error({ err: error }, 'request failed')
@@ -19,6 +23,15 @@ export function errorHandler (error: FastifyError, request: FastifyRequest, repl
     return
   }
   void reply.code(statusCode).send({ success: false, message: error.message })
+}
+
+/**
+ * busboy reports a malformed or cut-off multipart body with a bare Error: no status, no code,
+ * no class of its own. Errors of our own or of the system always have one of those.
+ */
+function malformedMultipart (error: FastifyError, request: FastifyRequest): boolean {
+  const multipart = request.headers['content-type']?.startsWith('multipart/') ?? false
+  return multipart && error.constructor === Error && error.code === undefined
 }
 
 function validationMessage (issues: ValidationIssue[], request: FastifyRequest): string {

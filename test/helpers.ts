@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
@@ -14,7 +15,9 @@ interface TestContext {
 
 /** A config on fresh folders of this test's own, with env-style overrides. */
 export function testConfig (t: TestContext, env: Record<string, string> = {}): Config {
-  const dir = t.testdir()
+  // Not t.testdir(): the test may want that for its own files, and a second call empties it.
+  const dir = mkdtempSync(join(tmpdir(), 'image-backend-test-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   return loadConfig({
     TEMP_FOLDER: join(dir, 'temp'),
     INCOMING_FOLDER: join(dir, 'incoming'),

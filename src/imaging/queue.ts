@@ -5,10 +5,6 @@ export class Queue {
 
   constructor (readonly concurrency: number) {}
 
-  get waitingCount (): number {
-    return this.waiting.length
-  }
-
   async run<T> (task: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
       await new Promise<void>(resolve => this.waiting.push(resolve))

@@ -18,6 +18,8 @@ const upload: FastifyPluginAsyncTypebox = async app => {
     try {
       const path = workspace.file('upload')
       await pipeline(part.file, createWriteStream(path))
+      // Past the limit the stream just ends early; only this flag tells.
+      if (part.file.truncated) throw new HttpError(413, 'File too large.')
       return { success: true as const, filename: await uploadImage(app.images, workspace, path) }
     } finally {
       await workspace.remove()

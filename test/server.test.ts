@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import t from 'tap'
+import { filesIn } from './helpers.js'
+
+const SERVER = join(import.meta.dirname, '..', 'src', 'server.ts')
+
+async function freePort (): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  server.close()
+  return port
+}
+
+/** Starts src/server.ts as operators do, with tap's TypeScript loader, and collects its output. */
+function start (env: Record<string, string>): { child: ChildProcess, output: () => string } {
+  const child = spawn(process.execPath, [...process.execArgv, SERVER], { env: { PATH: process.env.PATH, ...env } })
+  let output = ''
+  child.stdout?.on('data', chunk => { output += String(chunk) })
+  child.stderr?.on('data', chunk => { output += String(chunk) })
+  return { child, output: () => output }
+}
+
+async function waitFor (condition: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out')
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+t.test('server.ts serves, logs where it stores, sweeps temp, and exits 0 on SIGTERM', async t => {
+  const dir = t.testdir({ temp: { 'job-left': { upload: 'from a killed run' } } })
+  const port = await freePort()
+  const { child, output } = start({
+    SERVICE_PORT: String(port),
+    TEMP_FOLDER: join(dir, 'temp'),
+    INCOMING_FOLDER: join(dir, 'in'),
+    ACTIVE_FOLDER: join(dir, 'act'),
+    API_SECRET_KEY: 'server-test-secret'
+  })
+  t.teardown(() => child.kill('SIGKILL'))
+  await waitFor(() => output().includes('Server listening'))
+  t.match(output(), join(dir, 'in'), 'logs the incoming folder')
+  t.notMatch(output(), 'server-test-secret', 'never logs the secret')
+  t.same(filesIn(join(dir, 'temp')), [], 'leftovers swept at start')
+  t.equal(await (await fetch(`http://127.0.0.1:${port}/ping`)).text(), 'Pong!')
+  const publish = await fetch(`http://127.0.0.1:${port}/publish`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'secret=server-test-secret&filename=1475660224_882910455.jpg'
+  })
+  t.equal(publish.status, 404)
+  t.notMatch(output(), 'server-test-secret', 'not even when it was sent')
+  child.kill('SIGTERM')
+  const [code] = await once(child, 'exit')
+  t.equal(code, 0)
+  t.match(output(), 'SIGTERM received, closing')
+})
+
+t.test('a bad variable stops start-up with a message naming it', async t => {
+  const { child, output } = start({ SERVICE_PORT: 'eighty', LOG_LEVEL: 'silent' })
+  const [code] = await once(child, 'exit')
+  t.equal(code, 1)
+  t.match(output(), 'Configuration error: SERVICE_PORT must be a port number')
+})
