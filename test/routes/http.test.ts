@@ -1,4 +1,7 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { once } from 'node:events'
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { setTimeout } from 'node:timers/promises'
 import t from 'tap'
 import { makeImage, multipart, SECRET, testApp, upload } from '../helpers.js'
 
@@ -82,4 +85,32 @@ t.test('a 500 says nothing of its cause', async t => {
   const response = await app.inject({ method: 'POST', url: '/publish', payload: { secret: SECRET, filename: body.filename } })
   t.equal(response.statusCode, 500)
   t.same(response.json(), { success: false, message: 'Internal server error.' })
+})
+
+t.test('a client that hangs up mid-upload leaves no temp file behind', async t => {
+  const { app, config } = await testApp(t)
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as { port: number }
+  const head = '--cut\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
+  const socket = connect(port, '127.0.0.1')
+  await once(socket, 'connect')
+  socket.write(`POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=cut\r\nContent-Length: 10000000\r\n\r\n${head}`)
+  socket.write(Buffer.alloc(200_000, 0xFF))
+  // Wait until the upload's work folder exists, then hang up.
+  const deadline = Date.now() + 10_000
+  while (readdirSync(config.tempFolder).length === 0 && Date.now() < deadline) await setTimeout(20)
+  t.equal(readdirSync(config.tempFolder).length, 1, 'the upload was being written')
+  socket.destroy()
+  while (readdirSync(config.tempFolder).length > 0 && Date.now() < deadline) await setTimeout(20)
+  t.same(readdirSync(config.tempFolder), [], 'removed after the abort')
+  t.same(readdirSync(config.incomingFolder), [])
+})
+
+t.test('an SVG that does not parse is refused', async t => {
+  const { app, config } = await testApp(t)
+  const dir = t.testdir({ 'broken.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5"' })
+  const { statusCode, body } = await upload(app, `${dir}/broken.svg`, 'broken.svg', 'image/svg+xml')
+  t.equal(statusCode, 400)
+  t.same(body, { success: false, message: 'Unsupported image format.' })
+  t.same(readdirSync(config.incomingFolder), [])
 })
