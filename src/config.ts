@@ -3,13 +3,18 @@ import { join, resolve } from 'node:path'
 import { Type, type Static, type TString } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { DEFAULT_RESIZING, parseResizing, type ResizeRule } from './resizing.js'
+import { readS3Buckets, type S3Buckets } from './s3-config.js'
 
 export interface Config {
   production: boolean
-  storageBackend: 'local'
+  storageBackend: 'local' | 's3'
   tempFolder: string
+  /** Local backend only. */
   incomingFolder: string
   activeFolder: string
+  /** S3 backend only. */
+  s3?: S3Buckets
+  cacheControl: string
   apiSecretKey: string
   resizing: ResizeRule[]
   autoOrientOriginal: boolean
@@ -31,12 +36,13 @@ const count = text('a whole number greater than 0', '^[1-9]\\d*$')
 
 const Env = Type.Object({
   NODE_ENV: Type.Optional(Type.String()),
-  STORAGE_BACKEND: Type.Optional(text('"local"', '^local$')),
+  STORAGE_BACKEND: Type.Optional(Type.Union([Type.Literal('local'), Type.Literal('s3')], { description: '"local" or "s3"' })),
   TEMP_FOLDER: Type.Optional(text('a folder path')),
   INCOMING_FOLDER: Type.Optional(text('a folder path')),
   ACTIVE_FOLDER: Type.Optional(text('a folder path')),
   API_SECRET_KEY: Type.Optional(text('a non-empty secret')),
   RESIZING_CONFIG: Type.Optional(Type.String()),
+  CACHE_CONTROL: Type.Optional(text('a Cache-Control header value')),
   AUTO_ORIENT_ORIGINAL: Type.Optional(bool),
   ALLOWED_ORIGINS: Type.Optional(text('"*" or a comma-separated list of origins')),
   SERVICE_PORT: Type.Optional(text('a port number from 1 to 65535', '^([1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])$')),
@@ -65,16 +71,29 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
   return toConfig(env as Env)
 }
 
-function toConfig (env: Env): Config {
+/** For entry points: the config, or the message on standard error and exit code 1. */
+export function loadConfigOrExit (source: Record<string, string | undefined>): Config {
+  try {
+    return loadConfig(source)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    console.error(`Configuration error: ${error.message}`)
+    process.exit(1)
+  }
+}
+
+function toConfig (env: Env & Record<string, string | undefined>): Config {
   const production = env.NODE_ENV === 'production'
   if (production && env.STORAGE_BACKEND === undefined) throw new ConfigError('STORAGE_BACKEND is required in production')
   if (production && env.API_SECRET_KEY === undefined) throw new ConfigError('API_SECRET_KEY is required in production')
   return {
     production,
-    storageBackend: 'local',
+    storageBackend: env.STORAGE_BACKEND ?? 'local',
     tempFolder: resolve(env.TEMP_FOLDER ?? join(tmpdir(), 'images', 'temp')),
     incomingFolder: resolve(env.INCOMING_FOLDER ?? join('data', 'incoming')),
     activeFolder: resolve(env.ACTIVE_FOLDER ?? join('data', 'active')),
+    s3: env.STORAGE_BACKEND === 's3' ? s3Buckets(env) : undefined,
+    cacheControl: env.CACHE_CONTROL ?? 'public, max-age=3600',
     apiSecretKey: env.API_SECRET_KEY ?? DEVELOPMENT_SECRET,
     resizing: env.RESIZING_CONFIG === undefined ? DEFAULT_RESIZING : resizing(env.RESIZING_CONFIG),
     autoOrientOriginal: ['1', 'true', 'yes'].includes(env.AUTO_ORIENT_ORIGINAL ?? '0'),
@@ -83,6 +102,14 @@ function toConfig (env: Env): Config {
     maxUploadSize: Number(env.MAX_UPLOAD_SIZE ?? 50 * 1024 * 1024),
     imagingConcurrency: Number(env.IMAGING_CONCURRENCY ?? availableParallelism()),
     logLevel: env.LOG_LEVEL ?? 'info'
+  }
+}
+
+function s3Buckets (env: Record<string, string | undefined>): S3Buckets {
+  try {
+    return readS3Buckets(env)
+  } catch (error) {
+    throw new ConfigError((error as Error).message)
   }
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { HttpError } from './errors.js'
 
 interface ValidationIssue {
   instancePath: string
@@ -17,12 +18,10 @@ export function errorHandler (error: FastifyError, request: FastifyRequest, repl
     return
   }
   const statusCode = error.statusCode ?? 500
-  if (statusCode >= 500) {
-    request.log.error({ err: error }, 'request failed')
-    void reply.code(statusCode).send({ success: false, message: 'Internal server error.' })
-    return
-  }
-  void reply.code(statusCode).send({ success: false, message: error.message })
+  if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
+  // Our own errors carry messages written for the client; any other 5xx could leak internals.
+  const message = statusCode < 500 || error instanceof HttpError ? error.message : 'Internal server error.'
+  void reply.code(statusCode).send({ success: false, message })
 }
 
 /**

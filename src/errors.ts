@@ -7,3 +7,11 @@ export class HttpError extends Error {
 
 export const unsupportedFormat = (): HttpError => new HttpError(400, 'Unsupported image format.')
 export const unknownImage = (): HttpError => new HttpError(404, 'Unknown image.')
+
+/** The object store did not answer, or answered with a fault, after the SDK's retries. */
+export class StorageUnavailableError extends HttpError {
+  override name = 'StorageUnavailableError'
+  constructor (store: string, readonly cause: unknown) {
+    super(503, `The ${store} storage is unavailable. Try again later.`)
+  }
+}

@@ -1,20 +1,13 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
-import { ConfigError, DEVELOPMENT_SECRET, loadConfig, type Config } from './config.js'
+import { DEVELOPMENT_SECRET, loadConfigOrExit } from './config.js'
 
-function readConfig (): Config {
-  try {
-    return loadConfig(process.env)
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-    console.error(`Configuration error: ${error.message}`)
-    process.exit(1)
-  }
-}
-
-const config = readConfig()
+const config = loadConfigOrExit(process.env)
 const app = await buildApp(config)
-app.log.info({ incoming: config.incomingFolder, active: config.activeFolder, temp: config.tempFolder }, `storage: ${config.storageBackend} folders`)
+const where = config.s3 === undefined
+  ? { incoming: config.incomingFolder, active: config.activeFolder }
+  : { incoming: `${config.s3.incoming.endpoint} ${config.s3.incoming.bucket}`, active: `${config.s3.active.endpoint} ${config.s3.active.bucket}` }
+app.log.info({ ...where, temp: config.tempFolder }, `storage: ${config.storageBackend}`)
 if (config.apiSecretKey === DEVELOPMENT_SECRET) app.log.warn("API_SECRET_KEY is unset: the protected routes take the development secret from the README")
 
 // On SIGTERM/SIGINT: stop accepting, let requests in flight finish, then exit.

@@ -51,6 +51,28 @@ t.test('every variable is read', async t => {
   })
 })
 
+const S3 = {
+  STORAGE_BACKEND: 's3',
+  INCOMING_BUCKET: 'images-incoming',
+  INCOMING_PREFIX: 'SOS',
+  ACTIVE_BUCKET: 'images-active',
+  ACTIVE_PREFIX: 'SOS',
+  SOS_ENDPOINT: 'https://sos-ch-gva-2.exo.io',
+  SOS_ACCESS_KEY_ID: 'EXO123',
+  SOS_SECRET_KEY: 'shh'
+}
+
+t.test('STORAGE_BACKEND=s3 reads each bucket and the connection its prefix names', async t => {
+  const config = loadConfig({ ...S3, ACTIVE_PREFIX: 'AWS', AWS_ENDPOINT: 'http://127.0.0.1:9000', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_KEY: 'b', AWS_DEFAULT_REGION: 'eu-west-1' })
+  t.equal(config.storageBackend, 's3')
+  t.equal(config.cacheControl, 'public, max-age=3600')
+  t.same(config.s3, {
+    incoming: { bucket: 'images-incoming', endpoint: 'https://sos-ch-gva-2.exo.io', accessKeyId: 'EXO123', secretAccessKey: 'shh', region: 'us-east-1' },
+    active: { bucket: 'images-active', endpoint: 'http://127.0.0.1:9000', accessKeyId: 'a', secretAccessKey: 'b', region: 'eu-west-1' }
+  })
+  t.equal(loadConfig({}).s3, undefined)
+})
+
 t.test('booleans take 1/0/true/false/yes/no', async t => {
   for (const [value, expected] of [['1', true], ['true', true], ['yes', true], ['0', false], ['false', false], ['no', false]] as const) {
     t.equal(loadConfig({ AUTO_ORIENT_ORIGINAL: value }).autoOrientOriginal, expected, value)
@@ -62,7 +84,14 @@ t.test('a bad value stops start-up with a message naming the variable', async t 
     [{ AUTO_ORIENT_ORIGINAL: 'maybe' }, /^AUTO_ORIENT_ORIGINAL must be one of 1, 0/],
     [{ SERVICE_PORT: '70000' }, /^SERVICE_PORT must be a port number/],
     [{ SERVICE_PORT: 'http' }, /^SERVICE_PORT /],
-    [{ STORAGE_BACKEND: 'ftp' }, /^STORAGE_BACKEND must be "local"/],
+    [{ STORAGE_BACKEND: 'ftp' }, /^STORAGE_BACKEND must be "local" or "s3"/],
+    [{ STORAGE_BACKEND: 's3' }, /^INCOMING_BUCKET is required when STORAGE_BACKEND is s3/],
+    [{ ...S3, INCOMING_BUCKET: 'Bad_Bucket' }, /^INCOMING_BUCKET must be an S3 bucket name/],
+    [{ ...S3, ACTIVE_PREFIX: '9lives' }, /^ACTIVE_PREFIX must be letters/],
+    [{ ...S3, ACTIVE_PREFIX: 'OTHER' }, /^OTHER_ENDPOINT is required when STORAGE_BACKEND is s3/],
+    [{ ...S3, SOS_ENDPOINT: 'ftp://x' }, /^SOS_ENDPOINT must be an http or https URL/],
+    [{ ...S3, SOS_SECRET_KEY: '' }, /^SOS_SECRET_KEY is required/],
+    [{ CACHE_CONTROL: ' ' }, /^CACHE_CONTROL must be a Cache-Control header value/],
     [{ MAX_UPLOAD_SIZE: '-1' }, /^MAX_UPLOAD_SIZE must be a whole number/],
     [{ IMAGING_CONCURRENCY: '0' }, /^IMAGING_CONCURRENCY /],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL /],

@@ -2,6 +2,7 @@ import { unknownImage } from '../errors.js'
 import { variantKeys } from '../keys.js'
 import { MissingKeyError, type Storage } from '../storage/storage.js'
 import type { ImageContext } from './context.js'
+import { settleAll } from '../settle.js'
 
 /**
  * Moves an image and its thumbnails from incoming to active. Repeating it is harmless, and it
@@ -11,15 +12,15 @@ export async function publishImage ({ stores, suffixes }: ImageContext, key: str
   const { incoming, active } = stores
   const originalIncoming = await incoming.exists(key)
   if (!originalIncoming && !(await active.exists(key))) throw unknownImage()
-  await Promise.all(variantKeys(key, suffixes).map(async variant => await moveIfThere(variant, incoming, active)))
+  await settleAll(variantKeys(key, suffixes).map(async variant => await moveIfThere(variant, incoming, active)))
   // The original last: while it is still in incoming, the publish is not finished.
   if (originalIncoming) await moveIfThere(key, incoming, active)
 }
 
 /** Removes images and their thumbnails from active; keys already gone are fine. */
 export async function deleteImages ({ stores, suffixes }: ImageContext, keys: string[]): Promise<void> {
-  const all = keys.flatMap(key => [key, ...variantKeys(key, suffixes)])
-  await Promise.all(all.map(async key => await stores.active.delete(key)))
+  const everyKey = keys.flatMap(key => [key, ...variantKeys(key, suffixes)])
+  await settleAll(everyKey.map(async key => await stores.active.delete(key)))
 }
 
 async function moveIfThere (key: string, from: Storage, to: Storage): Promise<void> {

@@ -3,6 +3,7 @@ import type { Rotation } from '../imaging/orientation.js'
 import { formatOf, newKey } from '../keys.js'
 import { deleteImages } from './publish.js'
 import type { ImageContext } from './context.js'
+import { settleAll } from '../settle.js'
 
 /**
  * Rotates an active image clockwise: the new original and its thumbnails are stored under a new
@@ -20,7 +21,7 @@ export async function rotateImage (context: ImageContext, key: string, rotation:
     await imaging.rotate(path, format, rotation)
     const rotatedKey = newKey(format)
     const thumbnails = await imaging.thumbnails({ path, format }, rotatedKey, workspace.dir)
-    await Promise.all(thumbnails.map(async thumbnail => await stores.active.put(thumbnail.key, thumbnail.path)))
+    await settleAll(thumbnails.map(async thumbnail => await stores.active.put(thumbnail.key, thumbnail.path)))
     await stores.active.put(rotatedKey, path)
     await deleteImages(context, [key])
     return rotatedKey

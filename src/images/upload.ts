@@ -3,6 +3,7 @@ import { CommandError } from '../imaging/run.js'
 import { newKey } from '../keys.js'
 import type { Workspace } from '../storage/temp-folder.js'
 import type { ImageContext } from './context.js'
+import { settleAll } from '../settle.js'
 
 /**
  * Checks the uploaded file at `path` (inside `workspace`), makes its thumbnails and stores all of
@@ -14,11 +15,11 @@ export async function uploadImage (context: ImageContext, workspace: Workspace, 
   if (format === undefined) throw unsupportedFormat()
   const key = newKey(format)
   try {
-    const [thumbnails] = await Promise.all([
+    const [thumbnails] = await settleAll([
       imaging.thumbnails({ path, format }, key, workspace.dir),
       context.autoOrientOriginal && format === 'jpg' ? imaging.autoOrient(path) : undefined
     ])
-    await Promise.all(thumbnails.map(async thumbnail => await stores.incoming.put(thumbnail.key, thumbnail.path)))
+    await settleAll(thumbnails.map(async thumbnail => await stores.incoming.put(thumbnail.key, thumbnail.path)))
   } catch (error) {
     // Our own commands on a file whose header looked right: the rest of it is not a valid image.
     throw error instanceof CommandError ? unsupportedFormat() : error

@@ -2,6 +2,7 @@ import { thumbnailFormat, variantKey, type Format } from '../keys.js'
 import type { ResizeRule } from '../resizing.js'
 import type { Runner } from './run.js'
 import { rasterizeSvg } from './svg.js'
+import { settleAll } from '../settle.js'
 
 export interface Source {
   path: string
@@ -20,7 +21,7 @@ export interface Thumbnail {
 export async function makeThumbnails (source: Source, key: string, rules: ResizeRule[], outDir: string, run: Runner): Promise<Thumbnail[]> {
   const input = await rasterInput(source, outDir, run)
   const format = thumbnailFormat(source.format)
-  return await Promise.all(rules.map(async rule => {
+  return await settleAll(rules.map(async rule => {
     const thumbnail = { key: variantKey(key, rule.suffix), path: `${outDir}/${variantKey(key, rule.suffix)}` }
     await run('convert', [...input, '-auto-orient', ...rule.convert, ...finish(format), `${format}:${thumbnail.path}`])
     return thumbnail

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { MissingKeyError, type Storage } from './storage.js'
+import { settleAll } from '../settle.js'
 
-// A key is a plain file name; anything else (slashes, dots first) never reaches the file system.
-const SAFE_KEY = /^[A-Za-z0-9_]+\.[a-z]+$/
+// A plain file name (or one of our own partial files); nothing with a slash ever reaches the file system.
+const SAFE_KEY = /^([A-Za-z0-9_]+\.[a-z]+|\.partial-[0-9a-f-]{36})$/
+const LIST_PAGE = 1000
 
 export class LocalStorage implements Storage {
   constructor (readonly name: string, readonly folder: string) {}
@@ -24,14 +29,11 @@ export class LocalStorage implements Storage {
   }
 
   async put (key: string, path: string): Promise<void> {
-    // Copy beside the target, then rename: the key appears whole or not at all.
-    const partial = join(this.folder, `.partial-${randomUUID()}`)
-    try {
-      await copyFile(path, partial)
-      await rename(partial, this.path(key))
-    } finally {
-      await rm(partial, { force: true })
-    }
+    await this.writeWhole(key, async partial => await copyFile(path, partial))
+  }
+
+  async putStream (key: string, body: Readable, _length: number): Promise<void> {
+    await this.writeWhole(key, async partial => await pipeline(body, createWriteStream(partial)))
   }
 
   async fetch (key: string, path: string): Promise<void> {
@@ -57,6 +59,31 @@ export class LocalStorage implements Storage {
 
   async delete (key: string): Promise<void> {
     await rm(this.path(key), { force: true })
+  }
+
+  async * listOlderThan (cutoff: Date): AsyncIterable<string[]> {
+    const names = (await readdir(this.folder)).filter(name => SAFE_KEY.test(name))
+    for (let start = 0; start < names.length; start += LIST_PAGE) {
+      const page = names.slice(start, start + LIST_PAGE)
+      const times = await Promise.all(page.map(async name => await stat(this.path(name)).then(s => s.mtime, () => undefined)))
+      yield page.filter((_name, i) => times[i] !== undefined && times[i] < cutoff)
+    }
+  }
+
+  async deleteMany (keys: string[]): Promise<void> {
+    await settleAll(keys.map(async key => await this.delete(key)))
+  }
+
+  /** Writes beside the target, then renames: the key appears whole or not at all. */
+  private async writeWhole (key: string, write: (partial: string) => Promise<void>): Promise<void> {
+    const target = this.path(key)
+    const partial = join(this.folder, `.partial-${randomUUID()}`)
+    try {
+      await write(partial)
+      await rename(partial, target)
+    } finally {
+      await rm(partial, { force: true })
+    }
   }
 }
 

@@ -1,15 +1,23 @@
+import type { Readable } from 'node:stream'
+
 /** Where images live: the incoming and active stores. Keys are checked names such as `1732790000_0123456789MI.jpg`. */
 export interface Storage {
   readonly name: string
   exists (key: string): Promise<boolean>
   /** Stores the local file `path` under `key`, replacing what was there; readers never see half a file. */
   put (key: string, path: string): Promise<void>
+  /** Stores `length` bytes from `body` under `key`, as `put` does. */
+  putStream (key: string, body: Readable, length: number): Promise<void>
   /** Copies `key` to the local file `path`. */
   fetch (key: string, path: string): Promise<void>
   /** Moves `key` to `target`. The key is in `target` before it leaves this store. */
   move (key: string, target: Storage): Promise<void>
   /** Removes `key`; a key already gone is not an error. */
   delete (key: string): Promise<void>
+  /** The keys last written before `cutoff`, a page at a time. */
+  listOlderThan (cutoff: Date): AsyncIterable<string[]>
+  /** Removes keys as `listOlderThan` gives them. */
+  deleteMany (keys: string[]): Promise<void>
 }
 
 export class MissingKeyError extends Error {

@@ -1,11 +1,26 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { createLocalStorage } from '../../src/storage/local-storage.js'
 import { TempFolder } from '../../src/storage/temp-folder.js'
 import { filesIn } from '../helpers.js'
+import { ageLocalFile, storageContract } from './contract.js'
 
 const KEY = '1732790000_0123456789.jpg'
+
+storageContract(t, async t => {
+  // Not t.testdir(): the contract's tests use that for their own files.
+  const dir = mkdtempSync(join(tmpdir(), 'image-backend-local-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const incoming = await createLocalStorage('incoming', join(dir, 'incoming'))
+  const active = await createLocalStorage('active', join(dir, 'active'))
+  return {
+    incoming,
+    active,
+    age: async (store, key, seconds) => ageLocalFile(store === incoming ? incoming.folder : active.folder, key, seconds)
+  }
+})
 
 t.test('put, exists, fetch, move and delete on local folders', async t => {
   const dir = t.testdir({ 'source.jpg': 'image bytes' })

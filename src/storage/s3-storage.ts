@@ -1,0 +1,129 @@
+import { createReadStream, createWriteStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { setTimeout } from 'node:timers/promises'
+import {
+  CopyObjectCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand,
+  ListObjectsV2Command, PutObjectCommand, type PutObjectCommandInput, type S3Client
+} from '@aws-sdk/client-s3'
+import { StorageUnavailableError } from '../errors.js'
+import { contentType } from './content-type.js'
+import { MissingKeyError, type Storage } from './storage.js'
+
+export interface S3StoreOptions {
+  name: string
+  bucket: string
+  client: S3Client
+  /** Stores with the same connection copy between their buckets on the server. */
+  connection: string
+  acl: 'private' | 'public-read'
+  cacheControl: string
+  /** Sets `Expires` this long after each write (incoming objects). */
+  expiresAfterMs?: number
+}
+
+// DeleteObjects takes at most 1000 keys.
+const PAGE = 1000
+// As many as the SDK makes for other requests.
+const PUT_ATTEMPTS = 3
+
+export class S3Storage implements Storage {
+  readonly name: string
+
+  constructor (private readonly options: S3StoreOptions) {
+    this.name = options.name
+  }
+
+  async exists (key: string): Promise<boolean> {
+    return await this.call(key, async client => await client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }))).then(() => true, error => {
+      if (error instanceof MissingKeyError) return false
+      throw error
+    })
+  }
+
+  async put (key: string, path: string): Promise<void> {
+    // A stream from disk with its length: the SDK sends it without reading it into memory. It
+    // cannot retry a stream, so a failed attempt is retried here with the file opened again.
+    const { size } = await stat(path)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.putStream(key, createReadStream(path), size)
+      } catch (error) {
+        if (!(error instanceof StorageUnavailableError) || attempt === PUT_ATTEMPTS) throw error
+        await setTimeout(100 * 2 ** attempt)
+      }
+    }
+  }
+
+  async putStream (key: string, body: Readable, length: number): Promise<void> {
+    await this.call(key, async client => await client.send(new PutObjectCommand({ ...this.writeHeaders(key), Body: body, ContentLength: length })))
+  }
+
+  async fetch (key: string, path: string): Promise<void> {
+    const object = await this.call(key, async client => await client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key })))
+    await this.call(key, async () => await pipeline(object.Body as Readable, createWriteStream(path)))
+  }
+
+  async move (key: string, target: Storage): Promise<void> {
+    if (target instanceof S3Storage && target.options.connection === this.options.connection) {
+      // Server-side copy; REPLACE so the target's ACL, Cache-Control and Content-Type apply.
+      await target.call(key, async client => await client.send(new CopyObjectCommand({
+        ...target.writeHeaders(key),
+        CopySource: `${this.options.bucket}/${encodeURIComponent(key)}`,
+        MetadataDirective: 'REPLACE'
+      })), this)
+    } else {
+      const object = await this.call(key, async client => await client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key })))
+      await target.putStream(key, object.Body as Readable, object.ContentLength ?? 0)
+    }
+    await this.delete(key)
+  }
+
+  async delete (key: string): Promise<void> {
+    await this.call(key, async client => await client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key })))
+  }
+
+  async * listOlderThan (cutoff: Date): AsyncIterable<string[]> {
+    let token: string | undefined
+    do {
+      const page = await this.call(undefined, async client => await client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, ContinuationToken: token, MaxKeys: PAGE })))
+      yield (page.Contents ?? []).filter(object => object.LastModified !== undefined && object.LastModified < cutoff).map(object => object.Key as string)
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined
+    } while (token !== undefined)
+  }
+
+  async deleteMany (keys: string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += PAGE) {
+      const objects = keys.slice(start, start + PAGE).map(Key => ({ Key }))
+      const result = await this.call(undefined, async client => await client.send(new DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: objects, Quiet: true } })))
+      if ((result.Errors ?? []).length > 0) throw new StorageUnavailableError(this.name, result.Errors)
+    }
+  }
+
+  private writeHeaders (key: string): PutObjectCommandInput {
+    const { bucket, acl, cacheControl, expiresAfterMs } = this.options
+    return {
+      Bucket: bucket,
+      Key: key,
+      ACL: acl,
+      CacheControl: cacheControl,
+      ContentType: contentType(key),
+      Expires: expiresAfterMs === undefined ? undefined : new Date(Date.now() + expiresAfterMs)
+    }
+  }
+
+  /**
+   * Runs a request: a missing key becomes MissingKeyError (named after `source`, the store read
+   * from), anything else that still fails after the SDK's retries a 503.
+   */
+  private async call<T> (key: string | undefined, request: (client: S3Client) => Promise<T>, source: S3Storage = this): Promise<T> {
+    try {
+      return await request(this.options.client)
+    } catch (error) {
+      const name = (error as Error).name
+      if (name === 'NotFound' || name === 'NoSuchKey') throw new MissingKeyError(key ?? '', source.name)
+      throw new StorageUnavailableError(this.name, error)
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import { join } from 'node:path'
+import t from 'tap'
+import { identify, makeImage, postJson, SECRET, testApp, upload } from '../helpers.js'
+import { startS3 } from '../s3.js'
+
+const family = (key: string): string[] => {
+  const [stem, ext] = key.split('.')
+  return [key, `${stem}BI.${ext}`, `${stem}MI.${ext}`, `${stem}SI.${ext}`].sort()
+}
+
+t.test('upload → publish → rotate → delete on S3', async t => {
+  const s3 = await startS3(t)
+  const { app } = await testApp(t, s3.env)
+  const dir = t.testdir()
+  const before = Date.now()
+
+  const { statusCode, body } = await upload(app, makeImage(dir, 'photo.jpg', '1200x800'))
+  t.equal(statusCode, 200)
+  const key = body.filename
+  t.same(await s3.keys('incoming'), family(key))
+  const incoming = await s3.head('incoming', key)
+  t.match(incoming, { ContentType: 'image/jpeg', CacheControl: 'public, max-age=3600' })
+  const expires = incoming.Expires?.getTime() ?? 0
+  t.ok(expires > before + 7190_000 && expires < Date.now() + 7201_000, 'incoming expires in 2 hours')
+  t.ok(s3.requests.filter(r => r.method === 'PUT' && r.path.startsWith('/incoming/')).every(r => r.acl === 'private'), 'incoming is private')
+  await s3.download('incoming', key.replace('.jpg', 'MI.jpg'), join(dir, 'mi.jpg'))
+  t.match(identify(join(dir, 'mi.jpg')), { format: 'JPEG', width: 400, height: 267 })
+
+  t.same(await postJson(app, '/publish', { secret: SECRET, filename: key }), { statusCode: 200, body: { success: true } })
+  t.same(await s3.keys('incoming'), [], 'incoming emptied')
+  t.same(await s3.keys('active'), family(key))
+  const active = await s3.head('active', key.replace('.jpg', 'SI.jpg'))
+  t.match(active, { ContentType: 'image/jpeg', CacheControl: 'public, max-age=3600', Expires: undefined })
+  const copies = s3.requests.filter(r => r.method === 'PUT' && r.path.startsWith('/active/'))
+  t.equal(copies.length, 4)
+  t.ok(copies.every(r => r.acl === 'public-read'), 'active is public-read')
+
+  const rotated = await postJson(app, '/rotate', { secret: SECRET, filename: key, rotation: 90 })
+  t.equal(rotated.statusCode, 200)
+  t.same(await s3.keys('active'), family(rotated.body.filename), 'new key in, old key out')
+  t.equal((await s3.head('active', rotated.body.filename)).ContentType, 'image/jpeg')
+  await s3.download('active', rotated.body.filename, join(dir, 'rotated.jpg'))
+  t.match(identify(join(dir, 'rotated.jpg')), { width: 800, height: 1200 })
+
+  t.same(await postJson(app, '/delete', { secret: SECRET, filenames: [rotated.body.filename, key] }), { statusCode: 200, body: { success: true } })
+  t.same(await s3.keys('active'), [])
+  t.same(await postJson(app, '/publish', { secret: SECRET, filename: key }),
+    { statusCode: 404, body: { success: false, message: 'Unknown image.' } })
+})
+
+t.test('S3 down: 503 with a clear message; once it is back the same calls finish, nothing lost', async t => {
+  const s3 = await startS3(t)
+  const { app } = await testApp(t, s3.env)
+  const dir = t.testdir()
+  const { body: first } = await upload(app, makeImage(dir, 'a.png', '300x200'))
+  const { body: second } = await upload(app, makeImage(dir, 'b.gif', '300x200'))
+  t.same(await postJson(app, '/publish', { secret: SECRET, filename: second.filename }), { statusCode: 200, body: { success: true } })
+
+  await s3.stop()
+  const unavailable = { statusCode: 503, body: { success: false, message: 'The incoming storage is unavailable. Try again later.' } }
+  t.same(await postJson(app, '/publish', { secret: SECRET, filename: first.filename }), unavailable)
+  const upload503 = await upload(app, makeImage(dir, 'c.png', '30x20'))
+  t.equal(upload503.statusCode, 503)
+  t.same((await postJson(app, '/rotate', { secret: SECRET, filename: second.filename })).statusCode, 503)
+  t.same((await postJson(app, '/delete', { secret: SECRET, filenames: second.filename })).statusCode, 503)
+
+  await s3.start()
+  t.same(await postJson(app, '/publish', { secret: SECRET, filename: first.filename }), { statusCode: 200, body: { success: true } })
+  const rotated = await postJson(app, '/rotate', { secret: SECRET, filename: second.filename })
+  t.equal(rotated.statusCode, 200, JSON.stringify(rotated.body))
+  t.same(await s3.keys('incoming'), [])
+  t.same(await s3.keys('active'), [...family(first.filename), ...family(rotated.body.filename)].sort())
+  t.same(await postJson(app, '/delete', { secret: SECRET, filenames: rotated.body.filename }), { statusCode: 200, body: { success: true } })
+  t.same(await s3.keys('active'), family(first.filename))
+})

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
+import S3rver from 's3rver'
+
+interface TestContext {
+  teardown: (fn: () => unknown) => void
+}
+
+export interface TestS3 {
+  endpoint: string
+  /** Environment for STORAGE_BACKEND=s3 on this server; both buckets on one connection named TEST. */
+  env: Record<string, string>
+  stop: () => Promise<void>
+  /** Starts again on the same port and folder: the objects are still there. */
+  start: () => Promise<void>
+  /** Every request the server received: method, path, and the ACL it asked for. */
+  requests: Array<{ method: string, path: string, acl: string | undefined }>
+  /** The keys in a bucket, sorted. */
+  keys: (bucket: string) => Promise<string[]>
+  /** An object's headers, as a client reading it gets them. */
+  head: (bucket: string, key: string) => Promise<HeadObjectCommandOutput>
+  /** Downloads an object to a local file. */
+  download: (bucket: string, key: string, path: string) => Promise<void>
+  /** Makes an object look written `seconds` ago (s3rver takes LastModified from its file). */
+  age: (bucket: string, key: string, seconds: number) => void
+}
+
+/** A real S3-protocol server (s3rver) on 127.0.0.1, with empty buckets, for this test only. */
+export async function startS3 (t: TestContext, buckets = ['incoming', 'active']): Promise<TestS3> {
+  const directory = mkdtempSync(join(tmpdir(), 'image-backend-s3-'))
+  let port = 0
+  let server: any
+  const requests: TestS3['requests'] = []
+  const start = async (): Promise<void> => {
+    server = new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: buckets.map(name => ({ name })) })
+    port = (await server.run()).port
+    server.httpServer.on('request', (request: any) => {
+      requests.push({ method: request.method, path: request.url.split('?')[0], acl: request.headers['x-amz-acl'] })
+    })
+  }
+  const stop = async (): Promise<void> => {
+    // The SDK keeps connections alive; close them, or close() waits for them.
+    server.httpServer.closeAllConnections()
+    await server.close()
+  }
+  await start()
+  t.teardown(async () => {
+    await stop().catch(() => {})
+    rmSync(directory, { recursive: true, force: true })
+  })
+  const endpoint = `http://127.0.0.1:${port}`
+  // A client of the test's own, to look at what the service stored.
+  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } })
+  t.teardown(() => client.destroy())
+  return {
+    endpoint,
+    env: {
+      STORAGE_BACKEND: 's3',
+      INCOMING_BUCKET: buckets[0],
+      INCOMING_PREFIX: 'TEST',
+      ACTIVE_BUCKET: buckets[1],
+      ACTIVE_PREFIX: 'TEST',
+      TEST_ENDPOINT: endpoint,
+      TEST_ACCESS_KEY_ID: 'S3RVER',
+      TEST_SECRET_KEY: 'S3RVER'
+    },
+    stop,
+    start,
+    requests,
+    keys: async bucket => ((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map(object => object.Key as string).sort(),
+    head: async (bucket, key) => await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
+    download: async (bucket, key, path) => {
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+      writeFileSync(path, await object.Body!.transformToByteArray())
+    },
+    age: (bucket, key, seconds) => {
+      const when = new Date(Date.now() - seconds * 1000)
+      utimesSync(join(directory, bucket, `${key}._S3rver_object`), when, when)
+    }
+  }
+}
