@@ -5,9 +5,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
 import { errorHandler } from './error-handler.js'
+import { serviceVersion } from './version.js'
 import auth from './plugins/auth.js'
 import images from './plugins/images.js'
 import imaging from './plugins/imaging.js'
+import metrics from './plugins/metrics.js'
+import shutdown from './plugins/shutdown.js'
 import storage from './plugins/storage.js'
 import deleteRoute from './routes/delete.js'
 import ping from './routes/ping.js'
@@ -16,9 +19,11 @@ import rotate from './routes/rotate.js'
 import upload from './routes/upload.js'
 
 /** The whole service, not listening: server.ts listens, tests inject. */
-export async function buildApp (config: Config): Promise<FastifyInstance> {
+export async function buildApp (config: Config, options = { version: serviceVersion() }): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel, redact: ['req.headers.authorization'] }
+    logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
+    // The shutdown plugin answers instead, with the older service's message.
+    return503OnClosing: false
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(async (_request, reply) => await reply.code(404).send({ success: false, message: 'Not found.' }))
@@ -29,10 +34,12 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     allowedHeaders: 'Origin,Content-Type,Accept,Authorization',
     maxAge: 1728000
   })
+  await app.register(shutdown)
   await app.register(formbody)
+  await app.register(metrics, { config, version: options.version })
   await app.register(storage, { config })
   await app.register(imaging, { config })
-  await app.register(images, { autoOrientOriginal: config.autoOrientOriginal })
+  await app.register(images, { config })
   await app.register(auth, { secret: config.apiSecretKey })
 
   await app.register(ping)

@@ -18,6 +18,14 @@ export interface Config {
   apiSecretKey: string
   resizing: ResizeRule[]
   autoOrientOriginal: boolean
+  generateWebp: boolean
+  generateAvif: boolean
+  /** How long a publish waits for variants still being made before making them again. */
+  thumbnailsPublishDelayMs: number
+  /** Undefined when DISABLE_PROMETHEUS_METRICS is on. */
+  metrics?: { port: number, host: string, path: string }
+  /** The address both servers listen on. */
+  host: string
   /** `['*']` allows every origin. */
   allowedOrigins: string[]
   servicePort: number
@@ -33,6 +41,7 @@ const text = (description: string, pattern?: string): TString =>
   Type.String({ description, minLength: 1, ...(pattern === undefined ? {} : { pattern }) })
 const bool = text('one of 1, 0, true, false, yes, no', '^(1|0|true|false|yes|no)$')
 const count = text('a whole number greater than 0', '^[1-9]\\d*$')
+const port = text('a port number from 1 to 65535', '^([1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])$')
 
 const Env = Type.Object({
   NODE_ENV: Type.Optional(Type.String()),
@@ -45,7 +54,14 @@ const Env = Type.Object({
   CACHE_CONTROL: Type.Optional(text('a Cache-Control header value')),
   AUTO_ORIENT_ORIGINAL: Type.Optional(bool),
   ALLOWED_ORIGINS: Type.Optional(text('"*" or a comma-separated list of origins')),
-  SERVICE_PORT: Type.Optional(text('a port number from 1 to 65535', '^([1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])$')),
+  SERVICE_PORT: Type.Optional(port),
+  GENERATE_WEBP: Type.Optional(bool),
+  GENERATE_AVIF: Type.Optional(bool),
+  THUMBNAILS_PUBLISH_DELAY: Type.Optional(text('a number of milliseconds', '^\\d+$')),
+  METRICS_PORT: Type.Optional(text('a port number from 0 (any free one) to 65535', '^(0|[1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])$')),
+  HOST: Type.Optional(text('an address to listen on')),
+  METRICS_PATH: Type.Optional(text('a path starting with /', '^/[A-Za-z0-9/_.-]*$')),
+  DISABLE_PROMETHEUS_METRICS: Type.Optional(bool),
   MAX_UPLOAD_SIZE: Type.Optional(count),
   IMAGING_CONCURRENCY: Type.Optional(count),
   LOG_LEVEL: Type.Optional(text('one of fatal, error, warn, info, debug, trace, silent', '^(fatal|error|warn|info|debug|trace|silent)$'))
@@ -96,7 +112,12 @@ function toConfig (env: Env & Record<string, string | undefined>): Config {
     cacheControl: env.CACHE_CONTROL ?? 'public, max-age=3600',
     apiSecretKey: env.API_SECRET_KEY ?? DEVELOPMENT_SECRET,
     resizing: env.RESIZING_CONFIG === undefined ? DEFAULT_RESIZING : resizing(env.RESIZING_CONFIG),
-    autoOrientOriginal: ['1', 'true', 'yes'].includes(env.AUTO_ORIENT_ORIGINAL ?? '0'),
+    autoOrientOriginal: yes(env.AUTO_ORIENT_ORIGINAL),
+    generateWebp: yes(env.GENERATE_WEBP),
+    generateAvif: yes(env.GENERATE_AVIF),
+    thumbnailsPublishDelayMs: Number(env.THUMBNAILS_PUBLISH_DELAY ?? 20_000),
+    metrics: yes(env.DISABLE_PROMETHEUS_METRICS) ? undefined : { port: Number(env.METRICS_PORT ?? 8081), host: env.HOST ?? '0.0.0.0', path: env.METRICS_PATH ?? '/metrics' },
+    host: env.HOST ?? '0.0.0.0',
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '*').split(',').map(origin => origin.trim()).filter(Boolean),
     servicePort: Number(env.SERVICE_PORT ?? 8080),
     maxUploadSize: Number(env.MAX_UPLOAD_SIZE ?? 50 * 1024 * 1024),
@@ -104,6 +125,8 @@ function toConfig (env: Env & Record<string, string | undefined>): Config {
     logLevel: env.LOG_LEVEL ?? 'info'
   }
 }
+
+const yes = (value: string | undefined): boolean => value === '1' || value === 'true' || value === 'yes'
 
 function s3Buckets (env: Record<string, string | undefined>): S3Buckets {
   try {

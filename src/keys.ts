@@ -3,6 +3,10 @@ import { randomInt } from 'node:crypto'
 export const FORMATS = ['jpg', 'png', 'gif', 'svg'] as const
 export type Format = typeof FORMATS[number]
 
+/** Formats made besides each base thumbnail, for browsers that show them. */
+export const EXTRA_FORMATS = ['webp', 'avif'] as const
+export type ExtraFormat = typeof EXTRA_FORMATS[number]
+
 /** A new unique key: `<unix seconds>_<10 random digits>.<ext>`, as the older service made them. */
 export function newKey (ext: Format): string {
   const seconds = Math.floor(Date.now() / 1000)
@@ -28,12 +32,21 @@ export function thumbnailFormat (format: Format): Format {
   return format === 'svg' ? 'jpg' : format
 }
 
-/** The key of one thumbnail of `key`: `<stem><suffix>.<ext>`. */
-export function variantKey (key: string, suffix: string): string {
+/** The key of one thumbnail of `key`: `<stem><suffix>.<ext>`, in its base format or an extra one. */
+export function variantKey (key: string, suffix: string, format: Format | ExtraFormat = thumbnailFormat(formatOf(key))): string {
   const stem = key.slice(0, key.lastIndexOf('.'))
-  return `${stem}${suffix}.${thumbnailFormat(formatOf(key))}`
+  return `${stem}${suffix}.${format}`
 }
 
-export function variantKeys (key: string, suffixes: string[]): string[] {
-  return suffixes.map(suffix => variantKey(key, suffix))
+/** The base thumbnails' keys, then those in each of `extra` formats. */
+export function variantKeys (key: string, suffixes: string[], extra: readonly ExtraFormat[] = []): string[] {
+  return [
+    ...suffixes.map(suffix => variantKey(key, suffix)),
+    ...extra.flatMap(format => suffixes.map(suffix => variantKey(key, suffix, format)))
+  ]
+}
+
+/** The incoming object that says the extra variants of `key` are still to be made (it outlives a restart). */
+export function pendingMarker (key: string): string {
+  return `${key}.pending`
 }

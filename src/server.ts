@@ -17,4 +17,4 @@ closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
   await app.close()
 })
 
-await app.listen({ host: '0.0.0.0', port: config.servicePort })
+await app.listen({ host: config.host, port: config.servicePort })

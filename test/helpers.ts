@@ -24,6 +24,9 @@ export function testConfig (t: TestContext, env: Record<string, string> = {}): C
     ACTIVE_FOLDER: join(dir, 'active'),
     API_SECRET_KEY: SECRET,
     LOG_LEVEL: 'silent',
+    // Tests listen on loopback only; the metrics server takes any free port.
+    HOST: '127.0.0.1',
+    METRICS_PORT: '0',
     ...env
   })
 }

@@ -40,7 +40,9 @@ t.test('server.ts serves, logs where it stores, sweeps temp, and exits 0 on SIGT
     TEMP_FOLDER: join(dir, 'temp'),
     INCOMING_FOLDER: join(dir, 'in'),
     ACTIVE_FOLDER: join(dir, 'act'),
-    API_SECRET_KEY: 'server-test-secret'
+    API_SECRET_KEY: 'server-test-secret',
+    HOST: '127.0.0.1',
+    METRICS_PORT: '0'
   })
   t.teardown(() => child.kill('SIGKILL'))
   await waitFor(() => output().includes('Server listening'))

@@ -1,5 +1,6 @@
 import type { Imaging } from '../imaging/imaging.js'
 import type { Stores } from '../storage/stores.js'
+import type { Variants } from './variants.js'
 
 /** What the image operations need: plain objects, so the CLI can use them without Fastify. */
 export interface ImageContext {
@@ -7,4 +8,5 @@ export interface ImageContext {
   imaging: Imaging
   suffixes: string[]
   autoOrientOriginal: boolean
+  variants: Variants
 }

@@ -1,16 +1,25 @@
-import type { Format } from '../keys.js'
+import type { ExtraFormat, Format } from '../keys.js'
 import type { ResizeRule } from '../resizing.js'
 import { detectFormat } from './detect-format.js'
+import { writableExtraFormats } from './formats.js'
 import { autoOrientJpeg, rotateImage, type Rotation } from './orientation.js'
 import { Queue } from './queue.js'
 import { createRunner, type Runner } from './run.js'
-import { makeThumbnails, type Source, type Thumbnail } from './thumbnails.js'
+import { makeThumbnails, type Source, type Thumbnail, type ThumbnailTimer } from './thumbnails.js'
+
+/** Where the imaging steps report how long they took (the metrics plugin listens). */
+export interface ImagingTimings {
+  thumbnail: ThumbnailTimer
+  rotation: (seconds: number) => void
+  autoOrient: (seconds: number) => void
+}
 
 export interface ImagingOptions {
   resizing: ResizeRule[]
   concurrency: number
   /** How long one ImageMagick, rsvg-convert or JPEG-tool run may take. */
   timeoutMs: number
+  timings?: ImagingTimings
 }
 
 /** Every image operation the service does, all through one bounded queue of child processes. */
@@ -27,15 +36,27 @@ export class Imaging {
     return await detectFormat(path, this.run)
   }
 
-  async thumbnails (source: Source, key: string, outDir: string): Promise<Thumbnail[]> {
-    return await makeThumbnails(source, key, this.options.resizing, outDir, this.run)
+  async writableExtraFormats (): Promise<ExtraFormat[]> {
+    return await writableExtraFormats(this.run)
+  }
+
+  /** The base thumbnails of `key`, or with `as` the WebP or AVIF ones. */
+  async thumbnails (source: Source, key: string, outDir: string, as?: ExtraFormat): Promise<Thumbnail[]> {
+    return await makeThumbnails(source, key, this.options.resizing, outDir, this.run, { as, timer: this.options.timings?.thumbnail })
   }
 
   async autoOrient (jpegPath: string): Promise<boolean> {
-    return await autoOrientJpeg(jpegPath, this.run)
+    return await timed(this.options.timings?.autoOrient, async () => await autoOrientJpeg(jpegPath, this.run))
   }
 
   async rotate (path: string, format: Exclude<Format, 'svg'>, rotation: Rotation): Promise<void> {
-    await rotateImage(path, format, rotation, this.run)
+    await timed(this.options.timings?.rotation, async () => await rotateImage(path, format, rotation, this.run))
   }
+}
+
+async function timed<T> (report: ((seconds: number) => void) | undefined, task: () => Promise<T>): Promise<T> {
+  const started = process.hrtime.bigint()
+  const result = await task()
+  report?.(Number(process.hrtime.bigint() - started) / 1e9)
+  return result
 }

@@ -1,5 +1,8 @@
 import fp from 'fastify-plugin'
+import type { Config } from '../config.js'
 import type { ImageContext } from '../images/context.js'
+import { Variants } from '../images/variants.js'
+import { EXTRA_FORMATS, type ExtraFormat } from '../keys.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -7,12 +10,38 @@ declare module 'fastify' {
   }
 }
 
-/** Gathers what the image operations need, from the storage and imaging plugins. */
-export default fp<{ autoOrientOriginal: boolean }>(async (app, { autoOrientOriginal }) => {
-  app.decorate('images', {
+// Variant jobs that are still running at shutdown get this long; what is cut is redone on restart.
+const DRAIN_TIMEOUT_MS = 20_000
+
+/** Gathers what the image operations need, and runs the background WebP/AVIF jobs. */
+export default fp<{ config: Config }>(async (app, { config }) => {
+  const wanted = EXTRA_FORMATS.filter(format => format === 'webp' ? config.generateWebp : config.generateAvif)
+  const writable = wanted.length > 0 ? await app.imaging.writableExtraFormats() : []
+  const formats: ExtraFormat[] = wanted.filter(format => writable.includes(format))
+  for (const format of EXTRA_FORMATS) {
+    const state = formats.includes(format) ? 'on' : wanted.includes(format) ? 'off: this ImageMagick cannot write it' : 'off'
+    app.log.info(`${format} variants ${state}`)
+  }
+  const suffixes = app.imaging.options.resizing.map(rule => rule.suffix)
+  const variants = new Variants({
     stores: app.storage,
     imaging: app.imaging,
-    suffixes: app.imaging.options.resizing.map(rule => rule.suffix),
-    autoOrientOriginal
+    suffixes,
+    formats,
+    publishDelayMs: config.thumbnailsPublishDelayMs,
+    log: app.log,
+    onFailure: () => app.serviceMetrics.publishedThumbnailsError.inc()
   })
-}, { name: 'images', dependencies: ['storage', 'imaging'] })
+  app.decorate('images', { stores: app.storage, imaging: app.imaging, suffixes, autoOrientOriginal: config.autoOrientOriginal, variants })
+
+  app.addHook('onReady', async () => {
+    if (!variants.enabled) return
+    // In the background: a large backlog must not hold up start-up.
+    variants.recover().then(count => {
+      if (count > 0) app.log.info(`resuming the variants of ${count} images`)
+    }, error => app.log.error({ err: error }, 'could not look for owed variants'))
+  })
+  app.addHook('onClose', async () => {
+    if (!(await variants.drain(DRAIN_TIMEOUT_MS))) app.log.warn('shutdown cut variant jobs short; they resume at the next start')
+  })
+}, { name: 'images', dependencies: ['storage', 'imaging', 'metrics'] })

@@ -12,9 +12,15 @@ declare module 'fastify' {
 const RUN_TIMEOUT_MS = 60_000
 
 export default fp<{ config: Config }>(async (app, { config }) => {
+  const metrics = app.serviceMetrics
   app.decorate('imaging', new Imaging({
     resizing: config.resizing,
     concurrency: config.imagingConcurrency,
-    timeoutMs: RUN_TIMEOUT_MS
+    timeoutMs: RUN_TIMEOUT_MS,
+    timings: {
+      thumbnail: (format, size, seconds) => metrics.thumbnailGenerationsTime.observe({ format, size }, seconds),
+      rotation: seconds => metrics.thumbnailRotationsTime.observe(seconds),
+      autoOrient: seconds => metrics.autoorientTime.observe(seconds)
+    }
   }))
-}, { name: 'imaging' })
+}, { name: 'imaging', dependencies: ['metrics'] })

@@ -13,8 +13,9 @@ const remove: FastifyPluginAsyncTypebox = async app => {
       response: { 200: Success }
     }
   }, async request => {
-    const { filenames } = request.body
-    await deleteImages(app.images, Array.isArray(filenames) ? filenames : [filenames])
+    const keys = Array.isArray(request.body.filenames) ? request.body.filenames : [request.body.filenames]
+    await deleteImages(app.images, keys)
+    app.serviceMetrics.deletedImages.inc(keys.length)
     return { success: true as const }
   })
 }

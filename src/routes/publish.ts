@@ -12,6 +12,7 @@ const publish: FastifyPluginAsyncTypebox = async app => {
     }
   }, async request => {
     await publishImage(app.images, request.body.filename)
+    app.serviceMetrics.publishedImages.inc()
     return { success: true as const }
   })
 }

@@ -16,7 +16,9 @@ const rotate: FastifyPluginAsyncTypebox = async app => {
     }
   }, async request => {
     const { filename, rotation } = request.body
-    return { success: true as const, filename: await rotateImage(app.images, filename, rotation ?? 90) }
+    const rotated = await rotateImage(app.images, filename, rotation ?? 90)
+    app.serviceMetrics.rotatedImages.inc()
+    return { success: true as const, filename: rotated }
   })
 }
 

@@ -20,7 +20,9 @@ const upload: FastifyPluginAsyncTypebox = async app => {
       await pipeline(part.file, createWriteStream(path))
       // Past the limit the stream just ends early; only this flag tells.
       if (part.file.truncated) throw new HttpError(413, 'File too large.')
-      return { success: true as const, filename: await uploadImage(app.images, workspace, path) }
+      const { key, format } = await uploadImage(app.images, workspace, path)
+      app.serviceMetrics.uploadedImages.inc({ format })
+      return { success: true as const, filename: key }
     } finally {
       await workspace.remove()
     }

@@ -7,8 +7,8 @@ import { pipeline } from 'node:stream/promises'
 import { MissingKeyError, type Storage } from './storage.js'
 import { settleAll } from '../settle.js'
 
-// A plain file name (or one of our own partial files); nothing with a slash ever reaches the file system.
-const SAFE_KEY = /^([A-Za-z0-9_]+\.[a-z]+|\.partial-[0-9a-f-]{36})$/
+// A plain file name (a key, a key's .pending marker, or one of our partial files): no slash ever reaches the file system.
+const SAFE_KEY = /^([A-Za-z0-9_]+(\.[a-z]+)+|\.partial-[0-9a-f-]{36})$/
 const LIST_PAGE = 1000
 
 export class LocalStorage implements Storage {

@@ -1,0 +1,9 @@
+import { EXTRA_FORMATS, type ExtraFormat } from '../keys.js'
+import type { Runner } from './run.js'
+
+/** The extra formats this ImageMagick can write, from `convert -list format` (mode column `rw`). */
+export async function writableExtraFormats (run: Runner): Promise<ExtraFormat[]> {
+  const list = await run('convert', ['-list', 'format'])
+  return EXTRA_FORMATS.filter(format =>
+    new RegExp(`^\\s*${format}\\*?\\s+\\S+\\s+[r-]w`, 'im').test(list))
+}
