@@ -17,6 +17,18 @@ t.test('with nothing set, development serves on local folders under ./data', asy
   t.same(config.allowedOrigins, ['*'])
   t.equal(config.servicePort, 8080)
   t.equal(config.maxUploadSize, 50 * 1024 * 1024)
+  t.equal(config.generateWebp, false)
+  t.equal(config.generateAvif, false)
+  t.equal(config.thumbnailsPublishDelayMs, 20000)
+  t.same(config.metrics, { port: 8081, host: '0.0.0.0', path: '/metrics' })
+  t.equal(config.host, '0.0.0.0')
+})
+
+t.test('variants, metrics and the listening address', async t => {
+  const config = loadConfig({ GENERATE_WEBP: 'true', GENERATE_AVIF: 'yes', THUMBNAILS_PUBLISH_DELAY: '0', METRICS_PORT: '9100', METRICS_PATH: '/prom', HOST: '127.0.0.1' })
+  t.match(config, { generateWebp: true, generateAvif: true, thumbnailsPublishDelayMs: 0, host: '127.0.0.1' })
+  t.same(config.metrics, { port: 9100, host: '127.0.0.1', path: '/prom' })
+  t.equal(loadConfig({ DISABLE_PROMETHEUS_METRICS: '1' }).metrics, undefined)
 })
 
 t.test('every variable is read', async t => {
@@ -91,6 +103,10 @@ t.test('a bad value stops start-up with a message naming the variable', async t 
     [{ ...S3, ACTIVE_PREFIX: 'OTHER' }, /^OTHER_ENDPOINT is required when STORAGE_BACKEND is s3/],
     [{ ...S3, SOS_ENDPOINT: 'ftp://x' }, /^SOS_ENDPOINT must be an http or https URL/],
     [{ ...S3, SOS_SECRET_KEY: '' }, /^SOS_SECRET_KEY is required/],
+    [{ GENERATE_AVIF: 'on' }, /^GENERATE_AVIF must be one of/],
+    [{ THUMBNAILS_PUBLISH_DELAY: '2s' }, /^THUMBNAILS_PUBLISH_DELAY must be a number of milliseconds/],
+    [{ METRICS_PORT: '99999' }, /^METRICS_PORT must be a port number/],
+    [{ METRICS_PATH: 'metrics' }, /^METRICS_PATH must be a path starting with \//],
     [{ CACHE_CONTROL: ' ' }, /^CACHE_CONTROL must be a Cache-Control header value/],
     [{ MAX_UPLOAD_SIZE: '-1' }, /^MAX_UPLOAD_SIZE must be a whole number/],
     [{ IMAGING_CONCURRENCY: '0' }, /^IMAGING_CONCURRENCY /],

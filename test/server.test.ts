@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
-import { filesIn } from './helpers.js'
+import { filesIn, makeImage } from './helpers.js'
 
 const SERVER = join(import.meta.dirname, '..', 'src', 'server.ts')
 
@@ -61,6 +62,35 @@ t.test('server.ts serves, logs where it stores, sweeps temp, and exits 0 on SIGT
   const [code] = await once(child, 'exit')
   t.equal(code, 0)
   t.match(output(), 'SIGTERM received, closing')
+})
+
+t.test('SIGTERM during a background variant job exits 0 only once the job\'s files exist', async t => {
+  const dir = t.testdir()
+  const port = await freePort()
+  const { child, output } = start({
+    SERVICE_PORT: String(port),
+    HOST: '127.0.0.1',
+    DISABLE_PROMETHEUS_METRICS: '1',
+    TEMP_FOLDER: join(dir, 'temp'),
+    INCOMING_FOLDER: join(dir, 'in'),
+    ACTIVE_FOLDER: join(dir, 'act'),
+    GENERATE_WEBP: '1',
+    GENERATE_AVIF: '1'
+  })
+  t.teardown(() => child.kill('SIGKILL'))
+  await waitFor(() => output().includes('Server listening'))
+  const form = new FormData()
+  form.append('file', new Blob([readFileSync(makeImage(dir, 'photo.jpg', '3000x2000'))]), 'photo.jpg')
+  const { filename } = await (await fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', body: form })).json()
+  child.kill('SIGTERM')
+  t.notOk(existsSync(join(dir, 'in', filename.replace('.jpg', 'SI.avif'))), 'the job was still running at SIGTERM')
+  const [code] = await once(child, 'exit')
+  t.equal(code, 0)
+  const stem = filename.replace('.jpg', '')
+  for (const name of ['BI', 'MI', 'SI'].flatMap(suffix => [`${stem}${suffix}.webp`, `${stem}${suffix}.avif`])) {
+    t.ok(existsSync(join(dir, 'in', name)), name)
+  }
+  t.notOk(existsSync(join(dir, 'in', `${filename}.pending`)), 'nothing owed')
 })
 
 t.test('a bad variable stops start-up with a message naming it', async t => {

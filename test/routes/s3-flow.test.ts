@@ -73,3 +73,15 @@ t.test('S3 down: 503 with a clear message; once it is back the same calls finish
   t.same(await postJson(app, '/delete', { secret: SECRET, filenames: rotated.body.filename }), { statusCode: 200, body: { success: true } })
   t.same(await s3.keys('active'), family(first.filename))
 })
+
+t.test('WebP variants on S3 follow a publish into active with their Content-Type', async t => {
+  const s3 = await startS3(t)
+  const { app } = await testApp(t, { ...s3.env, GENERATE_WEBP: '1', THUMBNAILS_PUBLISH_DELAY: '200' })
+  const { body } = await upload(app, makeImage(t.testdir(), 'a.jpg', '800x600'))
+  await postJson(app, '/publish', { secret: SECRET, filename: body.filename })
+  await app.images.variants.drain(30_000)
+  const stem = body.filename.replace('.jpg', '')
+  t.same(await s3.keys('active'), [...family(body.filename), `${stem}BI.webp`, `${stem}MI.webp`, `${stem}SI.webp`].sort())
+  t.same(await s3.keys('incoming'), [], 'variants and marker gone from incoming')
+  t.equal((await s3.head('active', `${stem}MI.webp`)).ContentType, 'image/webp')
+})

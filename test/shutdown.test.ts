@@ -1,0 +1,31 @@
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import t from 'tap'
+import { makeImage, multipart, testApp } from './helpers.js'
+
+t.test('a request that arrives while closing gets 503 and Connection: close; the one in flight finishes', async t => {
+  const { app } = await testApp(t)
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as { port: number }
+  const form = multipart([{ name: 'file', value: readFileSync(makeImage(t.testdir(), 'big.jpg', '4000x3000')), filename: 'big.jpg' }])
+  const socket = connect(port, '127.0.0.1')
+  await once(socket, 'connect')
+  let received = ''
+  socket.on('data', chunk => { received += String(chunk) })
+  // Two requests on one connection: the upload is in flight when closing starts, the ping comes after.
+  socket.write(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: ${form.headers['content-type']}\r\nContent-Length: ${form.payload.length}\r\n\r\n`)
+  socket.write(form.payload)
+  await new Promise(resolve => setTimeout(resolve, 150))
+  const closed = app.close()
+  await new Promise(resolve => setTimeout(resolve, 20))
+  socket.write('GET /ping HTTP/1.1\r\nHost: x\r\n\r\n')
+  await closed
+  await once(socket, 'close')
+  const [first, second] = received.split(/(?=HTTP\/1\.1 )/)
+  t.match(first, /^HTTP\/1\.1 200 /)
+  t.match(first, /"success":true/)
+  t.match(second, /^HTTP\/1\.1 503 /)
+  t.match(second, /connection: close/i)
+  t.match(second, '{"success":false,"message":"Server is shutting down"}')
+})
