@@ -46,7 +46,7 @@ export async function buildApp (config: Config, options = { version: serviceVers
   await app.register(async scope => {
     // Streamed to a temp file, one file a request, never buffered.
     await scope.register(multipart, { limits: { fileSize: config.maxUploadSize, files: 1, fields: 10 } })
-    await scope.register(upload)
+    await scope.register(upload, { queueLimit: config.imagingQueueLimit })
   })
   await app.register(async scope => {
     // The protected routes take their few fields as multipart too, as the older service did; no files.

@@ -31,6 +31,8 @@ export interface Config {
   servicePort: number
   maxUploadSize: number
   imagingConcurrency: number
+  /** Image commands that may wait for a slot before uploads get 503. */
+  imagingQueueLimit: number
   logLevel: string
 }
 
@@ -64,6 +66,7 @@ const Env = Type.Object({
   DISABLE_PROMETHEUS_METRICS: Type.Optional(bool),
   MAX_UPLOAD_SIZE: Type.Optional(count),
   IMAGING_CONCURRENCY: Type.Optional(count),
+  IMAGING_QUEUE_LIMIT: Type.Optional(count),
   LOG_LEVEL: Type.Optional(text('one of fatal, error, warn, info, debug, trace, silent', '^(fatal|error|warn|info|debug|trace|silent)$'))
 })
 type Env = Static<typeof Env>
@@ -122,6 +125,7 @@ function toConfig (env: Env & Record<string, string | undefined>): Config {
     servicePort: Number(env.SERVICE_PORT ?? 8080),
     maxUploadSize: Number(env.MAX_UPLOAD_SIZE ?? 50 * 1024 * 1024),
     imagingConcurrency: Number(env.IMAGING_CONCURRENCY ?? availableParallelism()),
+    imagingQueueLimit: Number(env.IMAGING_QUEUE_LIMIT ?? 64),
     logLevel: env.LOG_LEVEL ?? 'info'
   }
 }

@@ -21,6 +21,7 @@ export function errorHandler (error: FastifyError, request: FastifyRequest, repl
   if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
   // Our own errors carry messages written for the client; any other 5xx could leak internals.
   const message = statusCode < 500 || error instanceof HttpError ? error.message : 'Internal server error.'
+  if (error instanceof HttpError) void reply.headers(error.headers)
   void reply.code(statusCode).send({ success: false, message })
 }
 

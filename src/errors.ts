@@ -1,6 +1,6 @@
 /** An error whose message is meant for the client: 4xx answers carry it as it is. */
 export class HttpError extends Error {
-  constructor (readonly statusCode: number, message: string) {
+  constructor (readonly statusCode: number, message: string, readonly headers: Record<string, string> = {}) {
     super(message)
   }
 }

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
+export { withOrientation } from '../src/cli/bench/exif.js'
 import { loadConfig, type Config } from '../src/config.js'
+import { Imaging, type ImagingOptions } from '../src/imaging/imaging.js'
+import { DEFAULT_RESIZING } from '../src/resizing.js'
+import { TempFolder } from '../src/storage/temp-folder.js'
 
 export const SECRET = 'test-secret'
 
@@ -68,26 +72,6 @@ export function makeImage (dir: string, name: string, size: string, { coder, arg
   return path
 }
 
-/** Writes a copy of a JPEG with an EXIF block whose only tag is Orientation (1–8). */
-export function withOrientation (jpegPath: string, orientation: number, outPath: string): string {
-  const jpeg = readFileSync(jpegPath)
-  // Big-endian TIFF header, IFD0 with one entry: tag 0x0112, type SHORT, count 1, value.
-  const tiff = Buffer.alloc(26)
-  tiff.write('MM', 0)
-  tiff.writeUInt16BE(42, 2)
-  tiff.writeUInt32BE(8, 4)
-  tiff.writeUInt16BE(1, 8)
-  tiff.writeUInt16BE(0x0112, 10)
-  tiff.writeUInt16BE(3, 12)
-  tiff.writeUInt32BE(1, 14)
-  tiff.writeUInt16BE(orientation, 18)
-  const app1 = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff])
-  const marker = Buffer.from([0xFF, 0xE1, 0, 0])
-  marker.writeUInt16BE(app1.length + 2, 2)
-  writeFileSync(outPath, Buffer.concat([jpeg.subarray(0, 2), marker, app1, jpeg.subarray(2)]))
-  return outPath
-}
-
 /** A multipart/form-data body as a browser sends it. */
 export function multipart (parts: Array<{ name: string, value: Buffer | string, filename?: string, type?: string }>): { payload: Buffer, headers: Record<string, string> } {
   const boundary = '----test' + Math.random().toString(16).slice(2)
@@ -118,4 +102,10 @@ export async function postJson (app: FastifyInstance, url: string, body: unknown
 
 export function filesIn (dir: string): string[] {
   return readdirSync(dir).sort()
+}
+
+/** An Imaging as the plugin builds it, with its scratch folders under the OS temp folder. */
+export function testImaging (options: Partial<ImagingOptions> = {}): Imaging {
+  const temp = new TempFolder(mkdtempSync(join(tmpdir(), 'image-backend-imaging-')))
+  return new Imaging({ resizing: DEFAULT_RESIZING, concurrency: 2, timeoutMs: 30_000, scratch: async () => await temp.workspace(), ...options })
 }

@@ -11,14 +11,15 @@ import type { ImageContext } from './context.js'
  */
 export async function uploadImage (context: ImageContext, workspace: Workspace, path: string): Promise<{ key: string, format: Format }> {
   const { imaging, stores, variants } = context
-  const format = await imaging.detect(path)
-  if (format === undefined) throw unsupportedFormat()
+  const image = await imaging.detect(path)
+  if (image === undefined) throw unsupportedFormat()
+  const { format, width, height } = image
   const key = newKey(format)
   // Before anything is stored: if the process dies from here on, the variants are still owed.
   if (variants.enabled) await variants.mark(key)
   try {
     const [thumbnails] = await settleAll([
-      imaging.thumbnails({ path, format }, key, workspace.dir),
+      imaging.thumbnails({ path, format, width, height }, key, workspace.dir),
       context.autoOrientOriginal && format === 'jpg' ? imaging.autoOrient(path) : undefined
     ])
     await settleAll(thumbnails.map(async thumbnail => await stores.incoming.put(thumbnail.key, thumbnail.path)))

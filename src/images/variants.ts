@@ -153,15 +153,13 @@ export class Variants {
         input = { path: workspace.file(`original.${formatOf(key)}`), format: formatOf(key) }
         await home.fetch(key, input.path)
       }
-      for (const format of this.options.formats) {
-        if (!missing.some(variant => variant.endsWith(`.${format}`))) continue
-        const made = await imaging.thumbnails(input, key, workspace.dir, format)
-        const wanted = made.filter(variant => missing.includes(variant.key))
-        await settleAll(wanted.map(async variant => await home.put(variant.key, variant.path)))
-        // Published while we worked: the publish moved what existed then; these follow it.
-        if (home === stores.incoming && !(await stores.incoming.exists(key))) {
-          await settleAll(wanted.map(async variant => await moveIfThere(variant.key, stores.incoming, stores.active)))
-        }
+      const formats = this.options.formats.filter(format => missing.some(variant => variant.endsWith(`.${format}`)))
+      const made = await imaging.thumbnails(input, key, workspace.dir, formats)
+      const wanted = made.filter(variant => missing.includes(variant.key))
+      await settleAll(wanted.map(async variant => await home.put(variant.key, variant.path)))
+      // Published while we worked: the publish moved what existed then; these follow it.
+      if (home === stores.incoming && !(await stores.incoming.exists(key))) {
+        await settleAll(wanted.map(async variant => await moveIfThere(variant.key, stores.incoming, stores.active)))
       }
     } finally {
       await workspace.remove()

@@ -17,16 +17,25 @@ export function sniffFormat (head: Buffer): Format | undefined {
   return undefined
 }
 
+export interface DetectedImage {
+  format: Format
+  /** From the header; unknown for SVG. */
+  width?: number
+  height?: number
+  frames?: number
+}
+
 /**
  * Sniffs the format, then has `identify -ping` read the header with that coder named, so a
  * file can never pick its own. SVG is confirmed later, when rsvg-convert renders it.
  */
-export async function detectFormat (path: string, run: Runner): Promise<Format | undefined> {
+export async function detectFormat (path: string, run: Runner): Promise<DetectedImage | undefined> {
   const format = sniffFormat(await readHead(path))
-  if (format === undefined || format === 'svg') return format
+  if (format === undefined || format === 'svg') return format === undefined ? undefined : { format }
   try {
-    await run('identify', ['-ping', `${format}:${path}`])
-    return format
+    const frames = (await run('identify', ['-ping', '-format', '%w %h\n', `${format}:${path}`])).trim().split('\n')
+    const [width, height] = frames[0].split(' ').map(Number)
+    return { format, width, height, frames: frames.length }
   } catch (error) {
     if (error instanceof CommandError) return undefined
     throw error

@@ -1,10 +1,10 @@
 import type { ExtraFormat, Format } from '../keys.js'
 import type { ResizeRule } from '../resizing.js'
-import { detectFormat } from './detect-format.js'
+import { detectFormat, type DetectedImage } from './detect-format.js'
 import { writableExtraFormats } from './formats.js'
 import { autoOrientJpeg, rotateImage, type Rotation } from './orientation.js'
 import { Queue } from './queue.js'
-import { createRunner, type Runner } from './run.js'
+import { createRunner, type Runner, type Scratch } from './run.js'
 import { makeThumbnails, type Source, type Thumbnail, type ThumbnailTimer } from './thumbnails.js'
 
 /** Where the imaging steps report how long they took (the metrics plugin listens). */
@@ -19,6 +19,8 @@ export interface ImagingOptions {
   concurrency: number
   /** How long one ImageMagick, rsvg-convert or JPEG-tool run may take. */
   timeoutMs: number
+  /** A fresh folder for each run's MAGICK_TMPDIR. */
+  scratch: Scratch
   timings?: ImagingTimings
 }
 
@@ -29,10 +31,10 @@ export class Imaging {
 
   constructor (readonly options: ImagingOptions) {
     this.queue = new Queue(options.concurrency)
-    this.run = createRunner(this.queue, options.timeoutMs)
+    this.run = createRunner(this.queue, options.timeoutMs, options.scratch)
   }
 
-  async detect (path: string): Promise<Format | undefined> {
+  async detect (path: string): Promise<DetectedImage | undefined> {
     return await detectFormat(path, this.run)
   }
 
@@ -40,8 +42,8 @@ export class Imaging {
     return await writableExtraFormats(this.run)
   }
 
-  /** The base thumbnails of `key`, or with `as` the WebP or AVIF ones. */
-  async thumbnails (source: Source, key: string, outDir: string, as?: ExtraFormat): Promise<Thumbnail[]> {
+  /** The base thumbnails of `key`, or with `as` the WebP and/or AVIF ones. */
+  async thumbnails (source: Source, key: string, outDir: string, as?: ExtraFormat[]): Promise<Thumbnail[]> {
     return await makeThumbnails(source, key, this.options.resizing, outDir, this.run, { as, timer: this.options.timings?.thumbnail })
   }
 

@@ -16,14 +16,27 @@ export interface RunOptions {
 
 export type Runner = (command: string, args: string[], options?: RunOptions) => Promise<string>
 
-/** Runs commands without a shell, one queue slot each, killed after `timeoutMs`. */
-export function createRunner (queue: Queue, timeoutMs: number): Runner {
-  return async (command, args, options = {}) => await queue.run(async () => await spawnCommand(command, args, timeoutMs, options))
+/** A folder of its own for one run, and how to remove it. */
+export type Scratch = () => Promise<{ dir: string, remove: () => Promise<void> }>
+
+/**
+ * Runs commands without a shell, one queue slot each, killed after `timeoutMs`. Each run gets its
+ * own MAGICK_TMPDIR, removed afterwards, so a killed run leaves no pixel cache behind.
+ */
+export function createRunner (queue: Queue, timeoutMs: number, scratch: Scratch): Runner {
+  return async (command, args, options = {}) => await queue.run(async () => {
+    const tmp = await scratch()
+    try {
+      return await spawnCommand(command, args, { timeout: timeoutMs, env: { ...process.env, MAGICK_TMPDIR: tmp.dir } }, options)
+    } finally {
+      await tmp.remove()
+    }
+  })
 }
 
-async function spawnCommand (command: string, args: string[], timeoutMs: number, options: RunOptions): Promise<string> {
+async function spawnCommand (command: string, args: string[], spawnOptions: { timeout: number, env: NodeJS.ProcessEnv }, options: RunOptions): Promise<string> {
   return await new Promise((resolve, reject) => {
-    const child = spawn(command, args, { timeout: timeoutMs, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
+    const child = spawn(command, args, { ...spawnOptions, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk))

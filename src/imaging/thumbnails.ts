@@ -1,12 +1,15 @@
 import { variantKey, thumbnailFormat, type ExtraFormat, type Format } from '../keys.js'
 import type { ResizeRule } from '../resizing.js'
-import { settleAll } from '../settle.js'
 import type { Runner } from './run.js'
 import { rasterizeSvg } from './svg.js'
+import { jpegSizeHint, pipelineArgs } from './thumbnail-plan.js'
 
 export interface Source {
   path: string
   format: Format
+  /** The stored size, when known: it lets a JPEG be shrunk on load. */
+  width?: number
+  height?: number
 }
 
 export interface Thumbnail {
@@ -16,34 +19,48 @@ export interface Thumbnail {
   height: number
 }
 
-/** Called after each thumbnail with its output format, suffix and the seconds it took. */
+/** Called after each pass for each output, with its format, size suffix and its share of the pass's seconds. */
 export type ThumbnailTimer = (format: string, suffix: string, seconds: number) => void
 
 /**
  * Makes every thumbnail of `key` from the image at `source`, upright whatever its EXIF orientation,
- * into `outDir`: in the source's thumbnail format, or in `as` (WebP, AVIF). The one entry point
- * for thumbnails: its inside may change, its contract does not.
+ * into `outDir`: in the source's thumbnail format, or in `as` (WebP and/or AVIF). One ImageMagick
+ * run decodes the source once and writes every size. The one entry point for thumbnails.
  */
 export async function makeThumbnails (
   source: Source, key: string, rules: ResizeRule[], outDir: string, run: Runner,
-  { as, timer }: { as?: ExtraFormat, timer?: ThumbnailTimer } = {}
+  { as, timer }: { as?: ExtraFormat[], timer?: ThumbnailTimer } = {}
 ): Promise<Thumbnail[]> {
-  const format = as ?? thumbnailFormat(source.format)
-  const input = await rasterInput(source, outDir, run, format)
-  return await settleAll(rules.map(async rule => {
-    const name = variantKey(key, rule.suffix, format)
-    const path = `${outDir}/${name}`
-    const started = process.hrtime.bigint()
-    // -print after the last operation: the size written, for the caller to choose from.
-    const size = await run('convert', [...input, '-auto-orient', ...rule.convert, ...finish(format), '-print', '%w %h', `${format}:${path}`])
-    timer?.(format, rule.suffix, Number(process.hrtime.bigint() - started) / 1e9)
-    const [width, height] = size.split(' ').map(Number)
-    return { key: name, path, width, height }
-  }))
+  const formats: Array<Format | ExtraFormat> = as ?? [thumbnailFormat(source.format)]
+  // AVIF here holds one still image: from an animated GIF it gets a pass of its own, on frame 0.
+  if (source.format === 'gif' && formats.includes('avif') && formats.length > 1) {
+    const still = await makeThumbnails(source, key, rules, outDir, run, { as: ['avif'], timer })
+    const animated = await makeThumbnails(source, key, rules, outDir, run, { as: as?.filter(format => format !== 'avif'), timer })
+    return [...still, ...animated]
+  }
+  const outputs = rules.flatMap(rule => formats.map(format => ({ rule, format, key: variantKey(key, rule.suffix, format) })))
+  // One branch a size, each from a clone of the decoded image: all frames, written in every format.
+  const branches = rules.flatMap(rule => [
+    '(', '-clone', '0--1', ...pipelineArgs(rule), ...finish(formats),
+    '-print', '%w %h\\n',
+    ...formats.flatMap(format => ['-write', `${format}:${outDir}/${variantKey(key, rule.suffix, format)}`]),
+    '-delete', '0--1', ')'
+  ])
+  const started = process.hrtime.bigint()
+  const input = await inputArgs(source, rules, outDir, run, formats)
+  // Profiles go once, before the branches: like -thumbnail, keep only the colour profile.
+  const sizes = await run('convert', [...input, '-auto-orient', '+profile', '!icc,*', '-respect-parentheses', ...branches, 'null:'])
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  const dimensions = sizes.trim().split('\n').map(line => line.split(' ').map(Number))
+  return outputs.map(output => {
+    timer?.(output.format, output.rule.suffix, seconds / outputs.length)
+    const [width, height] = dimensions[rules.indexOf(output.rule)]
+    return { key: output.key, path: `${outDir}/${output.key}`, width, height }
+  })
 }
 
 /** The input arguments: the coder always named, one frame for still formats, GIF frames made whole. */
-async function rasterInput (source: Source, outDir: string, run: Runner, output: string): Promise<string[]> {
+async function inputArgs (source: Source, rules: ResizeRule[], outDir: string, run: Runner, formats: Array<Format | ExtraFormat>): Promise<string[]> {
   // -regard-warnings: a truncated or corrupt file fails instead of giving a half-grey thumbnail.
   switch (source.format) {
     case 'svg': {
@@ -52,15 +69,18 @@ async function rasterInput (source: Source, outDir: string, run: Runner, output:
       return ['-regard-warnings', `png:${raster}[0]`]
     }
     case 'gif':
-      // AVIF here holds one still image; GIF and WebP keep the animation.
-      return output === 'avif'
+      return formats.includes('avif')
         ? ['-regard-warnings', `gif:${source.path}[0]`]
         : ['-regard-warnings', `gif:${source.path}`, '-coalesce']
+    case 'jpg': {
+      const hint = source.width === undefined || source.height === undefined ? undefined : jpegSizeHint(rules, source.width, source.height)
+      return ['-regard-warnings', ...(hint === undefined ? [] : ['-define', `jpeg:size=${hint}`]), `jpg:${source.path}[0]`]
+    }
     default:
       return ['-regard-warnings', `${source.format}:${source.path}[0]`]
   }
 }
 
-function finish (format: string): string[] {
-  return format === 'gif' ? ['+repage', '-layers', 'optimize'] : []
+function finish (formats: Array<Format | ExtraFormat>): string[] {
+  return formats.includes('gif') ? ['+repage', '-layers', 'optimize'] : []
 }

@@ -17,10 +17,11 @@ export default fp<{ config: Config }>(async (app, { config }) => {
     resizing: config.resizing,
     concurrency: config.imagingConcurrency,
     timeoutMs: RUN_TIMEOUT_MS,
+    scratch: async () => await app.storage.temp.workspace(),
     timings: {
       thumbnail: (format, size, seconds) => metrics.thumbnailGenerationsTime.observe({ format, size }, seconds),
       rotation: seconds => metrics.thumbnailRotationsTime.observe(seconds),
       autoOrient: seconds => metrics.autoorientTime.observe(seconds)
     }
   }))
-}, { name: 'imaging', dependencies: ['metrics'] })
+}, { name: 'imaging', dependencies: ['metrics', 'storage'] })

@@ -7,10 +7,16 @@ import { uploadImage } from '../images/upload.js'
 const missingFile = (): HttpError => new HttpError(400, 'Missing parameters. Expected values are { file }')
 
 /** POST /upload: one image in the multipart part `file`; its name and Content-Type are not trusted. */
-const upload: FastifyPluginAsyncTypebox = async app => {
+const upload: FastifyPluginAsyncTypebox<{ queueLimit: number }> = async (app, { queueLimit }) => {
   app.post('/upload', {
     schema: { response: { 200: Type.Object({ success: Type.Literal(true), filename: Type.String() }) } }
   }, async request => {
+    // Before reading the body: a full queue answers at once instead of piling up work.
+    const { queue } = app.imaging
+    if (queue.waiting >= queueLimit) {
+      const seconds = Math.max(1, Math.ceil(queue.waiting / queue.concurrency))
+      throw new HttpError(503, 'Too many images in progress. Try again shortly.', { 'retry-after': String(seconds) })
+    }
     if (!request.isMultipart()) throw missingFile()
     const part = await request.file()
     if (part === undefined || part.fieldname !== 'file') throw missingFile()

@@ -1,20 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { Imaging } from '../../src/imaging/imaging.js'
-import { DEFAULT_RESIZING } from '../../src/resizing.js'
-import { makeImage } from '../helpers.js'
+import { makeImage, testImaging } from '../helpers.js'
 
-const imaging = new Imaging({ resizing: DEFAULT_RESIZING, concurrency: 2, timeoutMs: 10_000 })
+const imaging = testImaging()
 
 t.test('JPEG, PNG, GIF and SVG are told by their bytes, whatever the name', async t => {
   const dir = t.testdir()
-  t.equal(await imaging.detect(makeImage(dir, 'a.gif', '20x10', { coder: 'jpg' })), 'jpg')
-  t.equal(await imaging.detect(makeImage(dir, 'b.jpg', '20x10', { coder: 'png' })), 'png')
-  t.equal(await imaging.detect(makeImage(dir, 'c.png', '20x10', { coder: 'gif' })), 'gif')
+  t.same(await imaging.detect(makeImage(dir, 'a.gif', '20x10', { coder: 'jpg' })), { format: 'jpg', width: 20, height: 10, frames: 1 })
+  t.same(await imaging.detect(makeImage(dir, 'b.jpg', '20x10', { coder: 'png' })), { format: 'png', width: 20, height: 10, frames: 1 })
+  t.same(await imaging.detect(makeImage(dir, 'c.png', '30x10', { coder: 'gif', args: ['(', '-size', '30x10', 'xc:red', ')'] })), { format: 'gif', width: 30, height: 10, frames: 2 })
   const svg = join(dir, 'd.jpg')
   writeFileSync(svg, '\uFEFF<?xml version="1.0"?>\n<!-- drawn by hand -->\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
-  t.equal(await imaging.detect(svg), 'svg')
+  t.same(await imaging.detect(svg), { format: 'svg' })
 })
 
 t.test('anything else is not an image we take', async t => {

@@ -2,11 +2,9 @@ import { execFileSync } from 'node:child_process'
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { Imaging } from '../../src/imaging/imaging.js'
-import { DEFAULT_RESIZING } from '../../src/resizing.js'
-import { identify, makeImage, withOrientation } from '../helpers.js'
+import { identify, makeImage, testImaging, withOrientation } from '../helpers.js'
 
-const imaging = new Imaging({ resizing: DEFAULT_RESIZING, concurrency: 2, timeoutMs: 10_000 })
+const imaging = testImaging()
 
 /** How many pixels differ between two images, as ImageMagick decodes them. */
 function differentPixels (a: string, b: string): number {

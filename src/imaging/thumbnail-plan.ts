@@ -1,0 +1,49 @@
+import type { ResizeRule } from '../resizing.js'
+
+const RESIZE_OPTIONS = new Set(['-thumbnail', '-resize', '-scale', '-sample', '-adaptive-resize'])
+const GEOMETRY = /^(\d+)x(\d+)([\^!<>]*)$/
+
+/**
+ * The `-define jpeg:size=WxH` hint for a JPEG of `width`×`height`: libjpeg then decodes at the
+ * smallest 1/8 step that is still at least twice every target, which is far cheaper than a full
+ * decode. Undefined when a rule's size cannot be read, or when the hint would not shrink anything
+ * (a hint larger than the image makes libjpeg decode at twice its size).
+ */
+export function jpegSizeHint (rules: ResizeRule[], width: number, height: number): string | undefined {
+  let largest = 0
+  for (const rule of rules) {
+    const scale = ruleScale(rule, width, height)
+    if (scale === undefined) return undefined
+    largest = Math.max(largest, scale)
+  }
+  const decode = 2 * largest
+  if (decode >= 1) return undefined
+  return `${Math.ceil(width * decode)}x${Math.ceil(height * decode)}`
+}
+
+/**
+ * How much a rule scales the image, whichever way the EXIF orientation turns it (both are
+ * tried, as the hint is given before -auto-orient).
+ */
+function ruleScale (rule: ResizeRule, width: number, height: number): number | undefined {
+  const at = rule.convert.findIndex(arg => RESIZE_OPTIONS.has(arg))
+  const match = GEOMETRY.exec(rule.convert[at + 1] ?? '')
+  if (at < 0 || match === null) return undefined
+  const [, w, h, flags] = match
+  const scaleFor = (iw: number, ih: number): number => {
+    const x = Number(w) / iw
+    const y = Number(h) / ih
+    const fit = flags.includes('^') || flags.includes('!') ? Math.max(x, y) : Math.min(x, y)
+    return flags.includes('>') ? Math.min(fit, 1) : fit
+  }
+  return Math.max(scaleFor(width, height), scaleFor(height, width))
+}
+
+/**
+ * A rule's arguments for the one-pass pipeline: `-thumbnail` becomes `-resize`, because on a
+ * large reduction -thumbnail first samples to five times the target, which from an image already
+ * shrunk on load is an upscale. (Profiles are stripped once for all outputs instead.)
+ */
+export function pipelineArgs (rule: ResizeRule): string[] {
+  return rule.convert.map(arg => arg === '-thumbnail' ? '-resize' : arg)
+}

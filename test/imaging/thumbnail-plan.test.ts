@@ -1,0 +1,25 @@
+import t from 'tap'
+import { jpegSizeHint, pipelineArgs } from '../../src/imaging/thumbnail-plan.js'
+import { DEFAULT_RESIZING } from '../../src/resizing.js'
+
+const rule = (...convert: string[]) => ({ suffix: 'X', convert })
+
+t.test('the shrink-on-load hint is twice the largest target, for either orientation', async t => {
+  t.equal(jpegSizeHint(DEFAULT_RESIZING, 6000, 4000), '3000x2000', '24 MP: decode at half size')
+  t.equal(jpegSizeHint(DEFAULT_RESIZING, 4000, 6000), '2000x3000')
+  t.equal(jpegSizeHint(DEFAULT_RESIZING, 12000, 8400), '3000x2100', '100 MP: a quarter')
+  t.equal(jpegSizeHint([rule('-resize', '200x200^')], 6000, 4000), '600x400', 'fill scales by the larger ratio')
+  t.equal(jpegSizeHint([rule('-resize', '300x300!')], 6000, 4000), '900x600', 'exact sizes too')
+})
+
+t.test('no hint where it would not shrink, or where a size cannot be read', async t => {
+  t.equal(jpegSizeHint(DEFAULT_RESIZING, 2000, 1500), undefined, 'a hint larger than the image doubles the decode')
+  t.equal(jpegSizeHint(DEFAULT_RESIZING, 3000, 2000), undefined, 'exactly twice: nothing to gain')
+  t.equal(jpegSizeHint([rule('-resize', '50%')], 6000, 4000), undefined)
+  t.equal(jpegSizeHint([rule('-quality', '80')], 6000, 4000), undefined)
+  t.equal(jpegSizeHint([rule('-resize', '100x100<')], 6000, 4000), '200x134', 'only-enlarge still bounds the target')
+})
+
+t.test('-thumbnail becomes -resize in the pipeline; the rest stays', async t => {
+  t.same(pipelineArgs(DEFAULT_RESIZING[2]), ['-resize', '200x200^', '-gravity', 'center', '-extent', '200x200', '-quality', '90'])
+})
