@@ -3,20 +3,24 @@ import { pipeline } from 'node:stream/promises'
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { HttpError } from '../errors.js'
 import { uploadImage } from '../images/upload.js'
+import type { Queue } from '../imaging/queue.js'
 
 const missingFile = (): HttpError => new HttpError(400, 'Missing parameters. Expected values are { file }')
+
+/** 503 with Retry-After when `limit` image commands already wait for a slot, instead of piling up more. */
+function admit (queue: Queue, limit: number): void {
+  if (queue.waiting < limit) return
+  const seconds = Math.max(1, Math.ceil(queue.waiting / queue.concurrency))
+  throw new HttpError(503, 'Too many images in progress. Try again shortly.', { 'retry-after': String(seconds) })
+}
 
 /** POST /upload: one image in the multipart part `file`; its name and Content-Type are not trusted. */
 const upload: FastifyPluginAsyncTypebox<{ queueLimit: number }> = async (app, { queueLimit }) => {
   app.post('/upload', {
     schema: { response: { 200: Type.Object({ success: Type.Literal(true), filename: Type.String() }) } }
   }, async request => {
-    // Before reading the body: a full queue answers at once instead of piling up work.
-    const { queue } = app.imaging
-    if (queue.waiting >= queueLimit) {
-      const seconds = Math.max(1, Math.ceil(queue.waiting / queue.concurrency))
-      throw new HttpError(503, 'Too many images in progress. Try again shortly.', { 'retry-after': String(seconds) })
-    }
+    // Before reading the body, and again before the image work: a full queue answers at once.
+    admit(app.imaging.queue, queueLimit)
     if (!request.isMultipart()) throw missingFile()
     const part = await request.file()
     if (part === undefined || part.fieldname !== 'file') throw missingFile()
@@ -26,6 +30,7 @@ const upload: FastifyPluginAsyncTypebox<{ queueLimit: number }> = async (app, { 
       await pipeline(part.file, createWriteStream(path))
       // Past the limit the stream just ends early; only this flag tells.
       if (part.file.truncated) throw new HttpError(413, 'File too large.')
+      admit(app.imaging.queue, queueLimit)
       const { key, format } = await uploadImage(app.images, workspace, path)
       app.serviceMetrics.uploadedImages.inc({ format })
       return { success: true as const, filename: key }
