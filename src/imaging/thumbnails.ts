@@ -2,7 +2,7 @@ import { variantKey, thumbnailFormat, type ExtraFormat, type Format } from '../k
 import type { ResizeRule } from '../resizing.js'
 import type { Runner } from './run.js'
 import { rasterizeSvg } from './svg.js'
-import { jpegSizeHint, pipelineArgs } from './thumbnail-plan.js'
+import { cascadeSource, jpegSizeHint, pipelineArgs } from './thumbnail-plan.js'
 
 export interface Source {
   path: string
@@ -40,21 +40,30 @@ export async function makeThumbnails (
   }
   const outputs = rules.flatMap(rule => formats.map(format => ({ rule, format, key: variantKey(key, rule.suffix, format) })))
   // One branch a size, each from a clone of the decoded image: all frames, written in every format.
-  const branches = rules.flatMap(rule => [
-    '(', '-clone', '0--1', ...pipelineArgs(rule), ...finish(formats),
-    '-print', '%w %h\\n',
-    ...formats.flatMap(format => ['-write', `${format}:${outDir}/${variantKey(key, rule.suffix, format)}`]),
-    '-delete', '0--1', ')'
-  ])
+  // A cascade source, when there is one, is made first on the image itself and feeds the others.
+  const first = source.width === undefined || source.height === undefined || formats.includes('gif') ? undefined : cascadeSource(rules, source.width, source.height)
+  const write = (rule: ResizeRule): string[] => [
+    '-print', `${rule.suffix} %w %h\\n`,
+    ...formats.flatMap(format => ['-write', `${format}:${outDir}/${variantKey(key, rule.suffix, format)}`])
+  ]
+  const branches = [
+    ...(first === undefined ? [] : [...pipelineArgs(first), ...write(first)]),
+    ...rules.filter(rule => rule !== first).flatMap(rule => [
+      '(', '-clone', '0--1', ...pipelineArgs(rule), ...finish(formats), ...write(rule), '-delete', '0--1', ')'
+    ])
+  ]
   const started = process.hrtime.bigint()
   const input = await inputArgs(source, rules, outDir, run, formats)
   // Profiles go once, before the branches: like -thumbnail, keep only the colour profile.
   const sizes = await run('convert', [...input, '-auto-orient', '+profile', '!icc,*', '-respect-parentheses', ...branches, 'null:'])
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  const dimensions = sizes.trim().split('\n').map(line => line.split(' ').map(Number))
+  const dimensions = new Map(sizes.trim().split('\n').map(line => {
+    const [suffix, width, height] = line.split(' ')
+    return [suffix, [Number(width), Number(height)]]
+  }))
   return outputs.map(output => {
     timer?.(output.format, output.rule.suffix, seconds / outputs.length)
-    const [width, height] = dimensions[rules.indexOf(output.rule)]
+    const [width, height] = dimensions.get(output.rule.suffix) ?? [0, 0]
     return { key: output.key, path: `${outDir}/${output.key}`, width, height }
   })
 }
