@@ -1,5 +1,5 @@
 import t from 'tap'
-import { jpegSizeHint, pipelineArgs } from '../../src/imaging/thumbnail-plan.js'
+import { cascadeSource, jpegSizeHint, pipelineArgs } from '../../src/imaging/thumbnail-plan.js'
 import { DEFAULT_RESIZING } from '../../src/resizing.js'
 
 const rule = (...convert: string[]) => ({ suffix: 'X', convert })
@@ -22,4 +22,13 @@ t.test('no hint where it would not shrink, or where a size cannot be read', asyn
 
 t.test('-thumbnail becomes -resize in the pipeline; the rest stays', async t => {
   t.same(pipelineArgs(DEFAULT_RESIZING[2]), ['-resize', '200x200^', '-gravity', 'center', '-extent', '200x200', '-quality', '90'])
+})
+
+t.test('the smaller sizes resize from the largest only when it is plain and twice as large', async t => {
+  t.equal(cascadeSource(DEFAULT_RESIZING, 4000, 3000), DEFAULT_RESIZING[0], '12 MP: BI feeds MI and SI')
+  t.equal(cascadeSource(DEFAULT_RESIZING, 6000, 500), undefined, 'a panorama: SI would be an upscale from BI')
+  t.equal(cascadeSource(DEFAULT_RESIZING, 300, 200), undefined, 'a small image: BI is the image itself, SI fills past it')
+  t.equal(cascadeSource([rule('-resize', '1500x1500', '-sharpen', '1'), rule('-resize', '100x100')], 4000, 3000), undefined, 'not a plain resize')
+  t.equal(cascadeSource([rule('-resize', '50%'), rule('-resize', '100x100')], 4000, 3000), undefined)
+  t.equal(cascadeSource([DEFAULT_RESIZING[0]], 4000, 3000), undefined, 'one size: nothing to feed')
 })
