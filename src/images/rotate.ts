@@ -20,12 +20,12 @@ export async function rotateImage (context: ImageContext, key: string, rotation:
     await stores.active.fetch(key, path)
     await imaging.rotate(path, format, rotation)
     const rotatedKey = newKey(format)
-    if (context.variants.enabled) await context.variants.mark(rotatedKey)
+    await context.variants.mark(rotatedKey)
     const thumbnails = await imaging.thumbnails({ path, format }, rotatedKey, workspace.dir)
     await settleAll(thumbnails.map(async thumbnail => await stores.active.put(thumbnail.key, thumbnail.path)))
     await stores.active.put(rotatedKey, path)
     await deleteImages(context, [key])
-    if (context.variants.enabled) await context.variants.startFrom(rotatedKey, thumbnails, format)
+    await context.variants.startFrom(rotatedKey, thumbnails, format)
     return rotatedKey
   } finally {
     await workspace.remove()

@@ -16,7 +16,7 @@ export async function uploadImage (context: ImageContext, workspace: Workspace, 
   const { format, width, height } = image
   const key = newKey(format)
   // Before anything is stored: if the process dies from here on, the variants are still owed.
-  if (variants.enabled) await variants.mark(key)
+  await variants.mark(key)
   try {
     const [thumbnails] = await settleAll([
       imaging.thumbnails({ path, format, width, height }, key, workspace.dir),
@@ -25,7 +25,7 @@ export async function uploadImage (context: ImageContext, workspace: Workspace, 
     await settleAll(thumbnails.map(async thumbnail => await stores.incoming.put(thumbnail.key, thumbnail.path)))
     // The original goes last: once it is there, the whole image is.
     await stores.incoming.put(key, path)
-    if (variants.enabled) await variants.startFrom(key, thumbnails, thumbnailFormat(format))
+    await variants.startFrom(key, thumbnails, thumbnailFormat(format))
   } catch (error) {
     // Our own commands on a file whose header looked right: the rest of it is not a valid image.
     throw error instanceof CommandError ? unsupportedFormat() : error

@@ -18,7 +18,7 @@ export interface VariantsOptions {
   formats: ExtraFormat[]
   /** How long a publish waits for variants still being made, before making them again. */
   publishDelayMs: number
-  log: { error: (details: object, message: string) => void, warn: (message: string) => void }
+  log: { error: (details: object, message: string) => void }
   onFailure: () => void
 }
 
@@ -48,8 +48,9 @@ export class Variants {
     return variantKeys(key, this.options.suffixes, this.options.formats).slice(this.options.suffixes.length)
   }
 
-  /** Records durably that the variants of `key` are owed. */
+  /** Records durably that the variants of `key` are owed (nothing, when variants are off). */
   async mark (key: string): Promise<void> {
+    if (!this.enabled) return
     await this.options.stores.incoming.putStream(pendingMarker(key), Readable.from([]), 0)
   }
 
@@ -70,6 +71,7 @@ export class Variants {
    * request's own is removed when it answers.
    */
   async startFrom (key: string, thumbnails: Thumbnail[], format: Format): Promise<void> {
+    if (!this.enabled) return
     const largest = thumbnails.reduce((a, b) => b.width * b.height > a.width * a.height ? b : a)
     const workspace = await this.options.stores.temp.workspace()
     const path = workspace.file(largest.key)
