@@ -20,9 +20,12 @@ export async function autoOrientJpeg (path: string, run: Runner): Promise<boolea
   const orientation = (await run('identify', ['-ping', '-format', '%[orientation]', `jpg:${path}[0]`])).trim()
   const transform = UPRIGHT[orientation]
   if (transform === undefined) return false
-  await transformJpeg(path, transform, ['-auto-orient'], run)
+  const upright = await transformJpeg(path, transform, ['-auto-orient'], run)
   // Lossless transforms keep the EXIF block as it was: mark it upright without touching the pixels.
-  await run('exiftran', ['-a', '-ni', '-i', path])
+  // Before the rename: thumbnails may be reading `path` meanwhile, and a rotated file still tagged
+  // sideways would turn them twice.
+  await run('exiftran', ['-a', '-ni', '-i', upright])
+  await rename(upright, path)
   return true
 }
 
@@ -32,7 +35,7 @@ export async function rotateImage (path: string, format: Exclude<Format, 'svg'>,
   if (format === 'jpg') {
     // Upright first, so an EXIF tag left on the original cannot turn the result again.
     await autoOrientJpeg(path, run)
-    return await transformJpeg(path, ['-rotate', degrees], ['-rotate', degrees], run)
+    return await rename(await transformJpeg(path, ['-rotate', degrees], ['-rotate', degrees], run), path)
   }
   const output = `${path}.rotated`
   const frames = format === 'gif' ? ['-coalesce'] : []
@@ -44,8 +47,9 @@ export async function rotateImage (path: string, format: Exclude<Format, 'svg'>,
 /**
  * jpegtran -perfect moves DCT blocks, so no quality is lost. It refuses when the size is not
  * whole MCUs (the edge blocks cannot move): then ImageMagick does it at the original's quality.
+ * Writes beside `path` and returns where.
  */
-async function transformJpeg (path: string, jpegtran: string[], magick: string[], run: Runner): Promise<void> {
+async function transformJpeg (path: string, jpegtran: string[], magick: string[], run: Runner): Promise<string> {
   const output = `${path}.transformed`
   try {
     await run('jpegtran', ['-perfect', '-copy', 'all', ...jpegtran, '-outfile', output, path])
@@ -54,5 +58,5 @@ async function transformJpeg (path: string, jpegtran: string[], magick: string[]
     const quality = (await run('identify', ['-format', '%Q', `jpg:${path}[0]`])).trim()
     await run('convert', ['-regard-warnings', `jpg:${path}[0]`, ...magick, '-quality', quality || '92', `jpg:${output}`])
   }
-  await rename(output, path)
+  return output
 }

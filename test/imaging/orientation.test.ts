@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+import { autoOrientJpeg } from '../../src/imaging/orientation.js'
 import { identify, makeImage, testImaging, withOrientation } from '../helpers.js'
 
 const imaging = testImaging()
@@ -51,6 +52,21 @@ t.test('each of the eight orientations ends upright', async t => {
     t.same([width, height], orientation >= 5 ? [48, 64] : [64, 48], `orientation ${orientation} size`)
     t.ok(differentPixels(path, reference) < 64 * 48 / 4, `orientation ${orientation} looks like ImageMagick's -auto-orient`)
   }
+})
+
+t.test('while it is turned upright, the file is only ever seen sideways-and-tagged or upright-and-untagged', async t => {
+  // Thumbnails read the same file at the same time: a turned file still tagged sideways would turn them twice.
+  const dir = t.testdir()
+  const path = withOrientation(photo(dir), 8, join(dir, 'seen.jpg'))
+  const seen = new Set<string>()
+  const look = (): void => { const { width, height, orientation } = identify(path); seen.add(`${width}x${height} ${orientation}`) }
+  const run = async (command: string, args: string[]): Promise<string> => {
+    look()
+    return execFileSync(command, args).toString()
+  }
+  t.equal(await autoOrientJpeg(path, run), true)
+  look()
+  t.same([...seen].sort(), ['160x256 TopLeft', '256x160 LeftBottom'])
 })
 
 t.test('a size that is not whole MCUs falls back to a re-encode at the same quality', async t => {
