@@ -31,6 +31,8 @@ export interface Config {
   servicePort: number
   maxUploadSize: number
   imagingConcurrency: number
+  /** Bytes the running image commands may take together, by their own estimates. */
+  imagingMemory: number
   /** Image commands that may wait for a slot before uploads get 503. */
   imagingQueueLimit: number
   logLevel: string
@@ -67,6 +69,7 @@ const Env = Type.Object({
   MAX_UPLOAD_SIZE: Type.Optional(count),
   IMAGING_CONCURRENCY: Type.Optional(count),
   IMAGING_QUEUE_LIMIT: Type.Optional(count),
+  IMAGING_MEMORY: Type.Optional(count),
   LOG_LEVEL: Type.Optional(text('one of fatal, error, warn, info, debug, trace, silent', '^(fatal|error|warn|info|debug|trace|silent)$'))
 })
 type Env = Static<typeof Env>
@@ -126,6 +129,7 @@ function toConfig (env: Env & Record<string, string | undefined>): Config {
     maxUploadSize: Number(env.MAX_UPLOAD_SIZE ?? 50 * 1024 * 1024),
     imagingConcurrency: Number(env.IMAGING_CONCURRENCY ?? availableParallelism()),
     imagingQueueLimit: Number(env.IMAGING_QUEUE_LIMIT ?? 64),
+    imagingMemory: Number(env.IMAGING_MEMORY ?? 256) * 1024 * 1024,
     logLevel: env.LOG_LEVEL ?? 'info'
   }
 }

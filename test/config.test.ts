@@ -22,6 +22,7 @@ t.test('with nothing set, development serves on local folders under ./data', asy
   t.equal(config.thumbnailsPublishDelayMs, 20000)
   t.same(config.metrics, { port: 8081, host: '0.0.0.0', path: '/metrics' })
   t.equal(config.host, '0.0.0.0')
+  t.equal(config.imagingMemory, 256 * 1024 * 1024)
 })
 
 t.test('variants, metrics and the listening address', async t => {
@@ -45,6 +46,7 @@ t.test('every variable is read', async t => {
     SERVICE_PORT: '9000',
     MAX_UPLOAD_SIZE: '1000',
     IMAGING_CONCURRENCY: '3',
+    IMAGING_MEMORY: '512',
     LOG_LEVEL: 'warn'
   })
   t.match(config, {
@@ -59,6 +61,7 @@ t.test('every variable is read', async t => {
     servicePort: 9000,
     maxUploadSize: 1000,
     imagingConcurrency: 3,
+    imagingMemory: 512 * 1024 * 1024,
     logLevel: 'warn'
   })
 })
@@ -110,6 +113,7 @@ t.test('a bad value stops start-up with a message naming the variable', async t 
     [{ CACHE_CONTROL: ' ' }, /^CACHE_CONTROL must be a Cache-Control header value/],
     [{ MAX_UPLOAD_SIZE: '-1' }, /^MAX_UPLOAD_SIZE must be a whole number/],
     [{ IMAGING_CONCURRENCY: '0' }, /^IMAGING_CONCURRENCY /],
+    [{ IMAGING_MEMORY: '1.5' }, /^IMAGING_MEMORY must be a whole number/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL /],
     [{ RESIZING_CONFIG: '[{' }, /^RESIZING_CONFIG is not valid JSON/],
     [{ RESIZING_CONFIG: '[{"suffix":"B1","convert":["-thumbnail","9x9"]}]' }, /^RESIZING_CONFIG must be a list/],

@@ -19,10 +19,13 @@ const dir = mkdtempSync(join(tmpdir(), 'image-bench-'))
 const rows: string[][] = []
 const report = (...row: string[]): void => { rows.push(row); console.error(row.join(' | ')) }
 
-/** A camera-like JPEG: detail everywhere (plasma), quality 92, stored sideways (EXIF orientation 6). */
-async function photo (name: string, size: string, orientation = 6): Promise<string> {
+/**
+ * A camera-like JPEG: detail everywhere (plasma), quality 92, chroma at half resolution each way
+ * (4:2:0, as phones and most cameras write it; `1x1` keeps it whole), stored sideways (EXIF orientation 6).
+ */
+async function photo (name: string, size: string, { orientation = 6, sampling = '2x2' } = {}): Promise<string> {
   const plain = join(dir, `plain-${name}`)
-  await convert('-size', size, '-seed', '7', 'plasma:', '-quality', '92', plain)
+  await convert('-size', size, '-seed', '7', 'plasma:', '-quality', '92', '-sampling-factor', sampling, plain)
   return withOrientation(plain, orientation, join(dir, name))
 }
 
@@ -43,15 +46,19 @@ async function timed (task: () => Promise<unknown>): Promise<number> {
   return (performance.now() - started) / 1000
 }
 
-async function burst (service: RunningService, path: string, count: number): Promise<void> {
+async function burst (service: RunningService, path: string, count: number, name = '24 MP'): Promise<void> {
   const stop = peakRss(service.child.pid as number)
   const seconds = await timed(async () => await Promise.all(Array.from({ length: count }, async () => await upload(service, path))))
-  report(`burst of ${count} × 24 MP`, s(seconds), `${Math.round(count / seconds * 60)} uploads/min`, `peak ${mb(stop())}`)
+  report(`burst of ${count} × ${name}`, s(seconds), `${Math.round(count / seconds * 60)} uploads/min`, `peak ${mb(stop())}`)
 }
 
 async function main (): Promise<void> {
   console.error(`generating images in ${dir}`)
-  const images = { '24 MP': await photo('24mp.jpg', '6000x4000'), '12 MP': await photo('12mp.jpg', '4000x3000') }
+  const images = {
+    '24 MP': await photo('24mp.jpg', '6000x4000'),
+    '12 MP': await photo('12mp.jpg', '4000x3000'),
+    '24 MP 4:4:4': await photo('24mp-444.jpg', '6000x4000', { sampling: '1x1' })
+  }
   const service = await startService(join(dir, 'service'), { AUTO_ORIENT_ORIGINAL: '1' })
   for (const [name, path] of Object.entries(images)) {
     const baseTimes: number[] = []
@@ -63,6 +70,7 @@ async function main (): Promise<void> {
   }
   await burst(service, images['24 MP'], 8)
   await burst(service, images['24 MP'], 16)
+  await burst(service, images['24 MP 4:4:4'], 8, '24 MP 4:4:4')
 
   const oldBurst = peakRss(process.pid)
   const oldSeconds = await timed(async () => await Promise.all(Array.from({ length: 8 }, async () => await baseline(images['24 MP']))))
@@ -70,7 +78,7 @@ async function main (): Promise<void> {
 
   // ImageMagick's policy forbids a 100 MP canvas: jpegtran extends a small JPEG's instead.
   const huge = join(dir, '100mp.jpg')
-  await promisify(execFile)('jpegtran', ['-crop', '12000x8400+0+0', '-outfile', huge, await photo('small.jpg', '1200x840', 1)])
+  await promisify(execFile)('jpegtran', ['-crop', '12000x8400+0+0', '-outfile', huge, await photo('small.jpg', '1200x840', { orientation: 1 })])
   const big = await upload(service, huge)
   const stem = big.key.replace('.jpg', '')
   const made = DEFAULT_RESIZING.every(rule => existsSync(join(service.incoming, `${stem}${rule.suffix}.jpg`)))

@@ -13,13 +13,13 @@ export async function uploadImage (context: ImageContext, workspace: Workspace, 
   const { imaging, stores, variants } = context
   const image = await imaging.detect(path)
   if (image === undefined) throw unsupportedFormat()
-  const { format, width, height } = image
+  const { format } = image
   const key = newKey(format)
   // Before anything is stored: if the process dies from here on, the variants are still owed.
   await variants.mark(key)
   try {
     const [thumbnails] = await settleAll([
-      imaging.thumbnails({ path, format, width, height }, key, workspace.dir),
+      imaging.thumbnails({ path, ...image }, key, workspace.dir),
       context.autoOrientOriginal && format === 'jpg' ? imaging.autoOrient(path) : undefined
     ])
     await settleAll(thumbnails.map(async thumbnail => await stores.incoming.put(thumbnail.key, thumbnail.path)))

@@ -17,6 +17,8 @@ export interface ImagingTimings {
 export interface ImagingOptions {
   resizing: ResizeRule[]
   concurrency: number
+  /** Bytes the running commands may take together (a larger one runs alone); default unbounded. */
+  memoryBudget?: number
   /** How long one ImageMagick, rsvg-convert or JPEG-tool run may take. */
   timeoutMs: number
   /** A fresh folder for each run's MAGICK_TMPDIR. */
@@ -30,7 +32,7 @@ export class Imaging {
   private readonly run: Runner
 
   constructor (readonly options: ImagingOptions) {
-    this.queue = new Queue(options.concurrency)
+    this.queue = new Queue(options.concurrency, options.memoryBudget)
     this.run = createRunner(this.queue, options.timeoutMs, options.scratch)
   }
 

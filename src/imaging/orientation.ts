@@ -1,31 +1,29 @@
 import { rename } from 'node:fs/promises'
 import type { Format } from '../keys.js'
-import { CommandError, type Runner } from './run.js'
+import type { Runner } from './run.js'
 
 export type Rotation = 90 | -90 | 180
 
-// EXIF orientation, as ImageMagick names it, to the lossless jpegtran transform that makes it upright.
-const UPRIGHT: Record<string, string[]> = {
-  TopRight: ['-flip', 'horizontal'],
-  BottomRight: ['-rotate', '180'],
-  BottomLeft: ['-flip', 'vertical'],
-  LeftTop: ['-transpose'],
-  RightTop: ['-rotate', '90'],
-  RightBottom: ['-transverse'],
-  LeftBottom: ['-rotate', '270']
+// The EXIF orientations, as ImageMagick names them, that need turning.
+const SIDEWAYS = new Set(['TopRight', 'BottomRight', 'BottomLeft', 'LeftTop', 'RightTop', 'RightBottom', 'LeftBottom'])
+// exiftran's flag for each clockwise rotation.
+const EXIFTRAN_ROTATION: Record<string, string> = { 90: '-9', 180: '-1', 270: '-2' }
+
+/** What a JPEG's header says, read without decoding it. */
+interface JpegHeader {
+  orientation: string
+  width: number
+  height: number
+  /** Per component, `[horizontal, vertical]` sampling factors. */
+  sampling: Array<[number, number]>
 }
 
 /** Turns a JPEG upright from its EXIF orientation, in place, and resets the tag. Returns whether it changed. */
 export async function autoOrientJpeg (path: string, run: Runner): Promise<boolean> {
-  const orientation = (await run('identify', ['-ping', '-format', '%[orientation]', `jpg:${path}[0]`])).trim()
-  const transform = UPRIGHT[orientation]
-  if (transform === undefined) return false
-  const upright = await transformJpeg(path, transform, ['-auto-orient'], run)
-  // Lossless transforms keep the EXIF block as it was: mark it upright without touching the pixels.
-  // Before the rename: thumbnails may be reading `path` meanwhile, and a rotated file still tagged
-  // sideways would turn them twice.
-  await run('exiftran', ['-a', '-ni', '-i', upright])
-  await rename(upright, path)
+  const header = await readHeader(path, run)
+  if (!SIDEWAYS.has(header.orientation)) return false
+  // exiftran -a turns the image and its EXIF thumbnail and resets the tag in one pass.
+  await transformJpeg(path, header, ['-a'], ['-auto-orient'], run)
   return true
 }
 
@@ -35,7 +33,7 @@ export async function rotateImage (path: string, format: Exclude<Format, 'svg'>,
   if (format === 'jpg') {
     // Upright first, so an EXIF tag left on the original cannot turn the result again.
     await autoOrientJpeg(path, run)
-    return await rename(await transformJpeg(path, ['-rotate', degrees], ['-rotate', degrees], run), path)
+    return await transformJpeg(path, await readHeader(path, run), [EXIFTRAN_ROTATION[degrees]], ['-rotate', degrees], run)
   }
   const output = `${path}.rotated`
   const frames = format === 'gif' ? ['-coalesce'] : []
@@ -44,19 +42,46 @@ export async function rotateImage (path: string, format: Exclude<Format, 'svg'>,
   await rename(output, path)
 }
 
+async function readHeader (path: string, run: Runner): Promise<JpegHeader> {
+  const [orientation, width, height, sampling] = (await run('identify', ['-ping', '-format', '%[orientation] %w %h %[jpeg:sampling-factor]', `jpg:${path}[0]`])).trim().split(' ')
+  return {
+    orientation,
+    width: Number(width),
+    height: Number(height),
+    sampling: (sampling ?? '').split(',').map(factor => factor.split('x').map(Number) as [number, number])
+  }
+}
+
 /**
- * jpegtran -perfect moves DCT blocks, so no quality is lost. It refuses when the size is not
- * whole MCUs (the edge blocks cannot move): then ImageMagick does it at the original's quality.
- * Writes beside `path` and returns where.
+ * exiftran moves DCT blocks, so no quality is lost, when the image is whole MCUs; otherwise it
+ * would trim the edge blocks, so ImageMagick re-encodes instead, at the original's quality.
+ * Writes beside `path`, then renames: thumbnails may be reading `path` meanwhile, and must see
+ * either the file as sent or the finished one (a turned file still tagged sideways turns them twice).
  */
-async function transformJpeg (path: string, jpegtran: string[], magick: string[], run: Runner): Promise<string> {
+async function transformJpeg (path: string, header: JpegHeader, exiftran: string[], magick: string[], run: Runner): Promise<void> {
   const output = `${path}.transformed`
-  try {
-    await run('jpegtran', ['-perfect', '-copy', 'all', ...jpegtran, '-outfile', output, path])
-  } catch (error) {
-    if (!(error instanceof CommandError)) throw error
+  if (wholeMcus(header)) {
+    await run('exiftran', [...exiftran, '-o', output, path], { memory: transformMemory(header) })
+  } else {
     const quality = (await run('identify', ['-format', '%Q', `jpg:${path}[0]`])).trim()
     await run('convert', ['-regard-warnings', `jpg:${path}[0]`, ...magick, '-quality', quality || '92', `jpg:${output}`])
   }
-  return output
+  await rename(output, path)
+}
+
+/** The largest sampling factors: an MCU is eight times as many pixels each way. */
+function mcu (sampling: Array<[number, number]>): [number, number] {
+  return [Math.max(...sampling.map(([h]) => h)), Math.max(...sampling.map(([, v]) => v))]
+}
+
+function wholeMcus ({ width, height, sampling }: JpegHeader): boolean {
+  const [h, v] = mcu(sampling)
+  return h > 0 && v > 0 && width % (8 * h) === 0 && height % (8 * v) === 0
+}
+
+/** The whole image's DCT coefficients (two bytes each), held twice: as read and as turned. */
+function transformMemory ({ width, height, sampling }: JpegHeader): number {
+  const [h, v] = mcu(sampling)
+  const share = sampling.reduce((sum, [x, y]) => sum + x * y, 0) / (h * v)
+  return 2 * 2 * width * height * share
 }

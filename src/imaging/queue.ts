@@ -1,27 +1,50 @@
-/** Runs at most `concurrency` tasks at once; the rest wait in arrival order. */
+interface Waiting {
+  memory: number
+  start: () => void
+}
+
+/**
+ * Runs at most `concurrency` tasks at once, and no more than `memoryBudget` bytes of them by
+ * their own estimates: a task larger than the budget runs alone. The rest wait in arrival order.
+ */
 export class Queue {
   running = 0
-  private readonly queued: Array<() => void> = []
+  /** The estimated bytes of the tasks running now. */
+  memory = 0
+  private readonly queued: Waiting[] = []
 
-  constructor (readonly concurrency: number) {}
+  constructor (readonly concurrency: number, readonly memoryBudget = Infinity) {}
 
   get waiting (): number {
     return this.queued.length
   }
 
-  async run<T> (task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.concurrency) {
-      await new Promise<void>(resolve => this.queued.push(resolve))
-    } else {
-      this.running++
-    }
+  async run<T> (task: () => Promise<T>, memory = 0): Promise<T> {
+    if (this.queued.length === 0 && this.fits(memory)) this.take(memory)
+    else await new Promise<void>(resolve => this.queued.push({ memory, start: resolve }))
     try {
       return await task()
     } finally {
-      // Hand the slot straight to the next task, so `running` never over-counts.
-      const next = this.queued.shift()
-      if (next !== undefined) next()
-      else this.running--
+      this.running--
+      this.memory -= memory
+      this.startWaiting()
+    }
+  }
+
+  private fits (memory: number): boolean {
+    return this.running === 0 || (this.running < this.concurrency && this.memory + memory <= this.memoryBudget)
+  }
+
+  private take (memory: number): void {
+    this.running++
+    this.memory += memory
+  }
+
+  private startWaiting (): void {
+    while (this.queued.length > 0 && this.fits(this.queued[0].memory)) {
+      const next = this.queued.shift() as Waiting
+      this.take(next.memory)
+      next.start()
     }
   }
 }

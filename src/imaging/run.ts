@@ -12,6 +12,8 @@ export class CommandError extends Error {
 export interface RunOptions {
   /** A file to feed on standard input. */
   stdin?: string
+  /** About how many bytes the command will take, for the queue's memory budget. */
+  memory?: number
 }
 
 export type Runner = (command: string, args: string[], options?: RunOptions) => Promise<string>
@@ -31,7 +33,7 @@ export function createRunner (queue: Queue, timeoutMs: number, scratch: Scratch)
     } finally {
       await tmp.remove()
     }
-  })
+  }, options.memory)
 }
 
 async function spawnCommand (command: string, args: string[], spawnOptions: { timeout: number, env: NodeJS.ProcessEnv }, options: RunOptions): Promise<string> {

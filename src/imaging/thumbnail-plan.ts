@@ -21,6 +21,17 @@ export function jpegSizeHint (rules: ResizeRule[], width: number, height: number
   return `${Math.ceil(width * decode)}x${Math.ceil(height * decode)}`
 }
 
+// Measured: a 12 MP JPEG decoded whole and made into the three default sizes, turned after the
+// first shrink, takes 153 MB in convert.
+const BYTES_PER_DECODED_PIXEL = 13
+
+/** About how many bytes one pipeline run takes: its decoded pixels (after any shrink-on-load), every frame. */
+export function pipelineMemory (rules: ResizeRule[], jpeg: boolean, width: number, height: number, frames = 1): number {
+  const hint = jpeg ? jpegSizeHint(rules, width, height) : undefined
+  const pixels = hint === undefined ? width * height * frames : hint.split('x').map(Number).reduce((w, h) => w * h)
+  return BYTES_PER_DECODED_PIXEL * pixels
+}
+
 /**
  * The rule whose output can feed all the others: a plain resize (nothing but the resize and
  * `-quality`) at least twice as large as every other output, for either orientation. From it the
@@ -33,6 +44,16 @@ export function cascadeSource (rules: ResizeRule[], width: number, height: numbe
   const plain = rules[largest].convert.every((arg, i, all) => RESIZE_OPTIONS.has(arg) || RESIZE_OPTIONS.has(all[i - 1]) || arg === '-quality' || all[i - 1] === '-quality')
   const wide = scales.every((scale, i) => i === largest || 2 * (scale as number) <= (scales[largest] as number))
   return plain && wide && rules.length > 1 ? rules[largest] : undefined
+}
+
+/**
+ * Whether turning the image commutes with this rule: a resize to a square box. The cascade source
+ * is then turned after it shrinks (1.5 MP rather than the whole decode).
+ */
+export function commutesWithTurn (rule: ResizeRule): boolean {
+  const at = rule.convert.findIndex(arg => RESIZE_OPTIONS.has(arg))
+  const match = GEOMETRY.exec(rule.convert[at + 1] ?? '')
+  return at >= 0 && match !== null && match[1] === match[2]
 }
 
 /**

@@ -2,7 +2,8 @@ import { variantKey, thumbnailFormat, type ExtraFormat, type Format } from '../k
 import type { ResizeRule } from '../resizing.js'
 import type { Runner } from './run.js'
 import { rasterizeSvg } from './svg.js'
-import { cascadeSource, jpegSizeHint, pipelineArgs } from './thumbnail-plan.js'
+import { detectFormat } from './detect-format.js'
+import { cascadeSource, commutesWithTurn, jpegSizeHint, pipelineArgs, pipelineMemory } from './thumbnail-plan.js'
 
 export interface Source {
   path: string
@@ -10,6 +11,7 @@ export interface Source {
   /** The stored size, when known: it lets a JPEG be shrunk on load. */
   width?: number
   height?: number
+  frames?: number
 }
 
 export interface Thumbnail {
@@ -28,9 +30,10 @@ export type ThumbnailTimer = (format: string, suffix: string, seconds: number) =
  * run decodes the source once and writes every size. The one entry point for thumbnails.
  */
 export async function makeThumbnails (
-  source: Source, key: string, rules: ResizeRule[], outDir: string, run: Runner,
+  given: Source, key: string, rules: ResizeRule[], outDir: string, run: Runner,
   { as, timer }: { as?: ExtraFormat[], timer?: ThumbnailTimer } = {}
 ): Promise<Thumbnail[]> {
+  const source = await withSize(given, run)
   const formats: Array<Format | ExtraFormat> = as ?? [thumbnailFormat(source.format)]
   // AVIF here holds one still image: from an animated GIF it gets a pass of its own, on frame 0.
   if (source.format === 'gif' && formats.includes('avif') && formats.length > 1) {
@@ -46,8 +49,10 @@ export async function makeThumbnails (
     '-print', `${rule.suffix} %w %h\\n`,
     ...formats.flatMap(format => ['-write', `${format}:${outDir}/${variantKey(key, rule.suffix, format)}`])
   ]
+  const turnLate = first !== undefined && commutesWithTurn(first)
+  const turn = ['-auto-orient']
   const branches = [
-    ...(first === undefined ? [] : [...pipelineArgs(first), ...write(first)]),
+    ...(first === undefined ? [] : [...pipelineArgs(first), ...(turnLate ? turn : []), ...write(first)]),
     ...rules.filter(rule => rule !== first).flatMap(rule => [
       '(', '-clone', '0--1', ...pipelineArgs(rule), ...finish(formats), ...write(rule), '-delete', '0--1', ')'
     ])
@@ -55,7 +60,7 @@ export async function makeThumbnails (
   const started = process.hrtime.bigint()
   const input = await inputArgs(source, rules, outDir, run, formats)
   // Profiles go once, before the branches: like -thumbnail, keep only the colour profile.
-  const sizes = await run('convert', [...input, '-auto-orient', '+profile', '!icc,*', '-respect-parentheses', ...branches, 'null:'])
+  const sizes = await run('convert', [...input, ...(turnLate ? [] : turn), '+profile', '!icc,*', '-respect-parentheses', ...branches, 'null:'], { memory: memory(source, rules, formats) })
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   const dimensions = new Map(sizes.trim().split('\n').map(line => {
     const [suffix, width, height] = line.split(' ')
@@ -66,6 +71,19 @@ export async function makeThumbnails (
     const [width, height] = dimensions.get(output.rule.suffix) ?? [0, 0]
     return { key: output.key, path: `${outDir}/${output.key}`, width, height }
   })
+}
+
+/** The source with its size read from its header when the caller did not know it (SVG has none). */
+async function withSize (source: Source, run: Runner): Promise<Source> {
+  if (source.width !== undefined || source.format === 'svg') return source
+  const detected = await detectFormat(source.path, run)
+  return detected?.format === source.format ? { ...source, width: detected.width, height: detected.height, frames: detected.frames } : source
+}
+
+function memory ({ format, width, height, frames }: Source, rules: ResizeRule[], formats: Array<Format | ExtraFormat>): number {
+  if (width === undefined || height === undefined) return 0
+  // AVIF takes the first frame only.
+  return pipelineMemory(rules, format === 'jpg', width, height, formats.includes('avif') ? 1 : frames)
 }
 
 /** The input arguments: the coder always named, one frame for still formats, GIF frames made whole. */

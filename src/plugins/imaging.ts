@@ -16,6 +16,7 @@ export default fp<{ config: Config }>(async (app, { config }) => {
   app.decorate('imaging', new Imaging({
     resizing: config.resizing,
     concurrency: config.imagingConcurrency,
+    memoryBudget: config.imagingMemory,
     timeoutMs: RUN_TIMEOUT_MS,
     scratch: async () => await app.storage.temp.workspace(),
     timings: {

@@ -1,13 +1,7 @@
-import { S3Client } from '@aws-sdk/client-s3'
 import type { Config } from '../config.js'
-import type { S3Bucket } from '../s3-config.js'
 import { createLocalStorage } from './local-storage.js'
-import { S3Storage } from './s3-storage.js'
 import type { Stores } from './stores.js'
 import { TempFolder } from './temp-folder.js'
-
-// The older service's rule: an upload not published within two hours may be cleaned away.
-export const INCOMING_LIFETIME_MS = 2 * 60 * 60 * 1000
 
 /** The stores the config names; used by the service and by the operator commands. */
 export async function createStores (config: Config): Promise<Stores> {
@@ -20,31 +14,7 @@ export async function createStores (config: Config): Promise<Stores> {
       close: () => {}
     }
   }
-  const { incoming, active } = config.s3
-  const clients = new Map<string, S3Client>()
-  const store = (name: string, bucket: S3Bucket, acl: 'private' | 'public-read', expiresAfterMs?: number): S3Storage => {
-    const connection = [bucket.endpoint, bucket.region, bucket.accessKeyId].join(' ')
-    const client = clients.get(connection) ?? s3Client(bucket)
-    clients.set(connection, client)
-    return new S3Storage({ name, bucket: bucket.bucket, client, connection, acl, cacheControl: config.cacheControl, expiresAfterMs })
-  }
-  return {
-    temp,
-    incoming: store('incoming', incoming, 'private', INCOMING_LIFETIME_MS),
-    active: store('active', active, 'public-read'),
-    close: () => { for (const client of clients.values()) client.destroy() }
-  }
-}
-
-function s3Client (bucket: S3Bucket): S3Client {
-  return new S3Client({
-    endpoint: bucket.endpoint,
-    region: bucket.region,
-    credentials: { accessKeyId: bucket.accessKeyId, secretAccessKey: bucket.secretAccessKey },
-    forcePathStyle: true,
-    maxAttempts: 3,
-    // The SDK's newer defaults send checksum trailers that many S3-compatible services reject.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED'
-  })
+  // Loaded only when used: the AWS SDK alone adds about 20 MB to the process.
+  const { createS3Stores } = await import('./s3-stores.js')
+  return { temp, ...createS3Stores(config.s3, config.cacheControl) }
 }

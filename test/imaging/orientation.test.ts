@@ -3,6 +3,7 @@ import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { autoOrientJpeg } from '../../src/imaging/orientation.js'
+import type { RunOptions } from '../../src/imaging/run.js'
 import { identify, makeImage, testImaging, withOrientation } from '../helpers.js'
 
 const imaging = testImaging()
@@ -67,6 +68,20 @@ t.test('while it is turned upright, the file is only ever seen sideways-and-tagg
   t.equal(await autoOrientJpeg(path, run), true)
   look()
   t.same([...seen].sort(), ['160x256 TopLeft', '256x160 LeftBottom'])
+})
+
+t.test('the lossless turn tells the queue its memory: every DCT coefficient, twice', async t => {
+  const dir = t.testdir()
+  const estimates: Record<string, number | undefined> = {}
+  const run = async (command: string, args: string[], options: RunOptions = {}): Promise<string> => {
+    estimates[command] = options.memory
+    return execFileSync(command, args).toString()
+  }
+  for (const [sampling, share] of [['1x1', 3], ['2x2', 1.5]] as const) {
+    const plain = makeImage(dir, `${sampling}.jpg`, '256x160', { args: ['-sampling-factor', sampling] })
+    t.equal(await autoOrientJpeg(withOrientation(plain, 6, join(dir, `turn-${sampling}.jpg`)), run), true)
+    t.equal(estimates.exiftran, 2 * 2 * 256 * 160 * share, sampling)
+  }
 })
 
 t.test('a size that is not whole MCUs falls back to a re-encode at the same quality', async t => {

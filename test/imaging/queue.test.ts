@@ -21,3 +21,20 @@ t.test('never more than `concurrency` tasks at once, taken in arrival order', as
   t.same(results.map(result => result.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled'])
   t.equal(queue.running, 0, 'a failed task frees its slot')
 })
+
+t.test('tasks together stay within the memory budget; one larger than it runs alone', async t => {
+  const queue = new Queue(3, 100)
+  const active: number[] = []
+  const seen: number[][] = []
+  const task = (bytes: number) => async () => {
+    active.push(bytes)
+    seen.push([...active].sort((a, b) => a - b))
+    await new Promise(resolve => setTimeout(resolve, 5))
+    active.splice(active.indexOf(bytes), 1)
+  }
+  await Promise.all([60, 30, 50, 150, 10, 10].map(async bytes => await queue.run(task(bytes), bytes)))
+  t.ok(seen.some(set => set.length > 1), 'small tasks share the slots')
+  t.same(seen.filter(set => set.reduce((sum, bytes) => sum + bytes) > 100), [[150]], 'only the oversized task goes past the budget, alone')
+  t.same(seen.map(set => set.length).filter(n => n > 3), [], 'never past the concurrency')
+  t.same([queue.memory, queue.running], [0, 0])
+})

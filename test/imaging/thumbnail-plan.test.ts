@@ -1,5 +1,5 @@
 import t from 'tap'
-import { cascadeSource, jpegSizeHint, pipelineArgs } from '../../src/imaging/thumbnail-plan.js'
+import { cascadeSource, commutesWithTurn, jpegSizeHint, pipelineArgs, pipelineMemory } from '../../src/imaging/thumbnail-plan.js'
 import { DEFAULT_RESIZING } from '../../src/resizing.js'
 
 const rule = (...convert: string[]) => ({ suffix: 'X', convert })
@@ -31,4 +31,19 @@ t.test('the smaller sizes resize from the largest only when it is plain and twic
   t.equal(cascadeSource([rule('-resize', '1500x1500', '-sharpen', '1'), rule('-resize', '100x100')], 4000, 3000), undefined, 'not a plain resize')
   t.equal(cascadeSource([rule('-resize', '50%'), rule('-resize', '100x100')], 4000, 3000), undefined)
   t.equal(cascadeSource([DEFAULT_RESIZING[0]], 4000, 3000), undefined, 'one size: nothing to feed')
+})
+
+t.test('only a resize to a square box commutes with turning the image', async t => {
+  t.equal(commutesWithTurn(DEFAULT_RESIZING[0]), true, '1500x1500>')
+  t.equal(commutesWithTurn(rule('-resize', '200x200^', '-quality', '90')), true)
+  t.equal(commutesWithTurn(rule('-resize', '500x300')), false, 'a landscape box turns into a portrait one')
+  t.equal(commutesWithTurn(rule('-resize', '50%')), false)
+  t.equal(commutesWithTurn(rule('-quality', '90')), false)
+})
+
+t.test('a run\'s memory follows the pixels it decodes: after shrink-on-load, every frame', async t => {
+  const jpeg = pipelineMemory(DEFAULT_RESIZING, true, 6000, 4000)
+  t.equal(jpeg, pipelineMemory(DEFAULT_RESIZING, false, 3000, 2000), '24 MP JPEG: as much as its 6 MP decode')
+  t.equal(pipelineMemory(DEFAULT_RESIZING, false, 6000, 4000), 4 * jpeg, 'a PNG decodes whole')
+  t.equal(pipelineMemory(DEFAULT_RESIZING, false, 6000, 4000, 3), 12 * jpeg, 'a GIF holds every frame')
 })
