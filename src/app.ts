@@ -18,6 +18,9 @@ import publish from './routes/publish.js'
 import rotate from './routes/rotate.js'
 import upload from './routes/upload.js'
 
+// A secret and at most 100 keys of about 30 bytes each fit many times over.
+const PROTECTED_BODY_LIMIT = 64 * 1024
+
 /** The whole service, not listening: server.ts listens, tests inject. */
 export async function buildApp (config: Config, options = { version: serviceVersion() }): Promise<FastifyInstance> {
   const app = Fastify({
@@ -51,6 +54,7 @@ export async function buildApp (config: Config, options = { version: serviceVers
   await app.register(async scope => {
     // The protected routes take their few fields as multipart too, as the older service did; no files.
     await scope.register(multipart, { attachFieldsToBody: 'keyValues', limits: { files: 0, fields: 200, fieldSize: 1024 } })
+    scope.addHook('onRoute', route => { route.bodyLimit = PROTECTED_BODY_LIMIT })
     await scope.register(publish)
     await scope.register(deleteRoute)
     await scope.register(rotate)

@@ -30,6 +30,8 @@ export interface Config {
   allowedOrigins: string[]
   servicePort: number
   maxUploadSize: number
+  /** Width × height × frames an upload may declare. */
+  maxImagePixels: number
   imagingConcurrency: number
   /** Bytes the running image commands may take together, by their own estimates. */
   imagingMemory: number
@@ -67,6 +69,7 @@ const Env = Type.Object({
   METRICS_PATH: Type.Optional(text('a path starting with /', '^/[A-Za-z0-9/_.-]*$')),
   DISABLE_PROMETHEUS_METRICS: Type.Optional(bool),
   MAX_UPLOAD_SIZE: Type.Optional(count),
+  MAX_IMAGE_PIXELS: Type.Optional(count),
   IMAGING_CONCURRENCY: Type.Optional(count),
   IMAGING_QUEUE_LIMIT: Type.Optional(count),
   IMAGING_MEMORY: Type.Optional(count),
@@ -127,6 +130,7 @@ function toConfig (env: Env & Record<string, string | undefined>): Config {
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '*').split(',').map(origin => origin.trim()).filter(Boolean),
     servicePort: Number(env.SERVICE_PORT ?? 8080),
     maxUploadSize: Number(env.MAX_UPLOAD_SIZE ?? 50 * 1024 * 1024),
+    maxImagePixels: Number(env.MAX_IMAGE_PIXELS ?? 150_000_000),
     imagingConcurrency: Number(env.IMAGING_CONCURRENCY ?? availableParallelism()),
     imagingQueueLimit: Number(env.IMAGING_QUEUE_LIMIT ?? 64),
     imagingMemory: Number(env.IMAGING_MEMORY ?? 256) * 1024 * 1024,

@@ -8,5 +8,7 @@ export interface ImageContext {
   imaging: Imaging
   suffixes: string[]
   autoOrientOriginal: boolean
+  /** Width × height × frames an upload may declare. */
+  maxImagePixels: number
   variants: Variants
 }

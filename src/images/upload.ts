@@ -1,4 +1,5 @@
-import { unsupportedFormat } from '../errors.js'
+import { HttpError, unsupportedFormat } from '../errors.js'
+import { refusal } from '../imaging/limits.js'
 import { CommandError } from '../imaging/run.js'
 import { newKey, thumbnailFormat, type Format } from '../keys.js'
 import { settleAll } from '../settle.js'
@@ -13,6 +14,8 @@ export async function uploadImage (context: ImageContext, workspace: Workspace, 
   const { imaging, stores, variants } = context
   const image = await imaging.detect(path)
   if (image === undefined) throw unsupportedFormat()
+  const refused = await refusal(image, path, context.maxImagePixels)
+  if (refused !== undefined) throw new HttpError(400, refused)
   const { format } = image
   const key = newKey(format)
   // Before anything is stored: if the process dies from here on, the variants are still owed.

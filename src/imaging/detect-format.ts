@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises'
 import type { Format } from '../keys.js'
+import { MAX_SIDE } from './limits.js'
 import { CommandError, type Runner } from './run.js'
 
 const HEAD_BYTES = 4096
@@ -30,16 +31,28 @@ export interface DetectedImage {
  * file can never pick its own. SVG is confirmed later, when rsvg-convert renders it.
  */
 export async function detectFormat (path: string, run: Runner): Promise<DetectedImage | undefined> {
-  const format = sniffFormat(await readHead(path))
+  const head = await readHead(path)
+  const format = sniffFormat(head)
   if (format === undefined || format === 'svg') return format === undefined ? undefined : { format }
   try {
-    const frames = (await run('identify', ['-ping', '-format', '%w %h\n', `${format}:${path}`])).trim().split('\n')
-    const [width, height] = frames[0].split(' ').map(Number)
+    const frames = (await run('identify', ['-ping', '-format', '%w %h %W %H\n', `${format}:${path}`])).trim().split('\n')
+    // An animation's frames may be small pieces of its canvas (%W×%H): made whole, each is the canvas.
+    const [w, h, canvasWidth, canvasHeight] = frames[0].split(' ').map(Number)
+    const [width, height] = [Math.max(w, canvasWidth), Math.max(h, canvasHeight)]
     return { format, width, height, frames: frames.length }
   } catch (error) {
-    if (error instanceof CommandError) return undefined
-    throw error
+    if (!(error instanceof CommandError)) throw error
+    // ImageMagick will not even ping a PNG or GIF past its side limit: say how large from the header.
+    const [width, height] = headerSize(format, head)
+    return width > MAX_SIDE || height > MAX_SIDE ? { format, width, height, frames: 1 } : undefined
   }
+}
+
+/** A PNG's or GIF's size as its header states it; zeros when there is no such header. */
+function headerSize (format: Format, head: Buffer): [number, number] {
+  if (format === 'png' && head.length >= 24) return [head.readUInt32BE(16), head.readUInt32BE(20)]
+  if (format === 'gif' && head.length >= 10) return [head.readUInt16LE(6), head.readUInt16LE(8)]
+  return [0, 0]
 }
 
 async function readHead (path: string): Promise<Buffer> {

@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process'
 import { createReadStream } from 'node:fs'
+import { join } from 'node:path'
 import type { Queue } from './queue.js'
+
+// Our ImageMagick policy (only the coders we use; no delegates): found from src/imaging and dist/imaging alike.
+const POLICY_DIR = join(import.meta.dirname, '..', '..', 'imagemagick')
 
 /** A command that ran and failed: for our own commands on checked files, a sign of a bad image. */
 export class CommandError extends Error {
@@ -22,14 +26,15 @@ export type Runner = (command: string, args: string[], options?: RunOptions) => 
 export type Scratch = () => Promise<{ dir: string, remove: () => Promise<void> }>
 
 /**
- * Runs commands without a shell, one queue slot each, killed after `timeoutMs`. Each run gets its
- * own MAGICK_TMPDIR, removed afterwards, so a killed run leaves no pixel cache behind.
+ * Runs commands without a shell, one queue slot each, killed after `timeoutMs`, under our
+ * ImageMagick policy. Each run gets its own MAGICK_TMPDIR, removed afterwards, so a killed run
+ * leaves no pixel cache behind.
  */
 export function createRunner (queue: Queue, timeoutMs: number, scratch: Scratch): Runner {
   return async (command, args, options = {}) => await queue.run(async () => {
     const tmp = await scratch()
     try {
-      return await spawnCommand(command, args, { timeout: timeoutMs, env: { ...process.env, MAGICK_TMPDIR: tmp.dir } }, options)
+      return await spawnCommand(command, args, { timeout: timeoutMs, env: { ...process.env, MAGICK_TMPDIR: tmp.dir, MAGICK_CONFIGURE_PATH: POLICY_DIR } }, options)
     } finally {
       await tmp.remove()
     }

@@ -32,7 +32,7 @@ export default fp<{ config: Config }>(async (app, { config }) => {
     log: app.log,
     onFailure: () => app.serviceMetrics.publishedThumbnailsError.inc()
   })
-  app.decorate('images', { stores: app.storage, imaging: app.imaging, suffixes, autoOrientOriginal: config.autoOrientOriginal, variants })
+  app.decorate('images', { stores: app.storage, imaging: app.imaging, suffixes, autoOrientOriginal: config.autoOrientOriginal, maxImagePixels: config.maxImagePixels, variants })
 
   app.addHook('onReady', async () => {
     if (!variants.enabled) return

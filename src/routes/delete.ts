@@ -2,6 +2,9 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { deleteImages } from '../images/publish.js'
 import { ImageKey, Secret, Success } from './schemas.js'
 
+// The API server sends every past version of one document's image: a few, never hundreds.
+const MAX_FILENAMES = 100
+
 /** POST /delete: removes one or more active images and their thumbnails; keys already gone are fine. */
 const remove: FastifyPluginAsyncTypebox = async app => {
   const key = ImageKey(app.images.suffixes)
@@ -9,7 +12,7 @@ const remove: FastifyPluginAsyncTypebox = async app => {
     preValidation: app.verifySecret,
     schema: {
       // A form with one `filenames` field sends a string, with several a list.
-      body: Type.Object({ secret: Secret, filenames: Type.Union([key, Type.Array(key, { minItems: 1 })]) }),
+      body: Type.Object({ secret: Secret, filenames: Type.Union([key, Type.Array(key, { minItems: 1, maxItems: MAX_FILENAMES })]) }),
       response: { 200: Success }
     }
   }, async request => {

@@ -1,0 +1,38 @@
+import { open } from 'node:fs/promises'
+import type { DetectedImage } from './detect-format.js'
+
+/** ImageMagick's own width and height limit on Debian, and ours. */
+export const MAX_SIDE = 16384
+
+// Deflate never packs more than 1032 bytes into one, so a PNG cannot be shorter than its raw rows / 1032.
+const DEFLATE_MAX_RATIO = 1032
+// PNG colour type → samples a pixel (grey, RGB, palette, grey + alpha, RGBA).
+const PNG_SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }
+
+/**
+ * Why an image is refused from its header, before anything decodes it: too wide or tall, too
+ * many pixels (every frame counted), or, for PNG, a file too short to hold what its header
+ * declares (a decompression bomb's tiny zlib stream). Undefined when it may be decoded.
+ */
+export async function refusal ({ format, width, height, frames = 1 }: DetectedImage, path: string, maxPixels: number): Promise<string | undefined> {
+  if (width === undefined || height === undefined) return undefined
+  const size = `${width}×${height} px${frames > 1 ? ` × ${frames} frames` : ''}`
+  if (width > MAX_SIDE || height > MAX_SIDE) return `Image too large: ${size}, over ${MAX_SIDE} px a side.`
+  if (width * height * frames > maxPixels) return `Image too large: ${size}, over ${maxPixels} pixels.`
+  if (format === 'png' && await pngTooShort(path, width, height)) return `Image data too short for its ${size} header.`
+  return undefined
+}
+
+async function pngTooShort (path: string, width: number, height: number): Promise<boolean> {
+  const file = await open(path)
+  try {
+    // IHDR: signature (8), length (4), type (4), width (4), height (4), then bit depth and colour type.
+    const { buffer } = await file.read(Buffer.alloc(2), 0, 2, 24)
+    const bits = buffer[0] * (PNG_SAMPLES[buffer[1]] ?? 1)
+    // Each row: a filter byte, then its samples (an interlaced image only holds more).
+    const rawBytes = height * (1 + Math.ceil(width * bits / 8))
+    return (await file.stat()).size < rawBytes / DEFLATE_MAX_RATIO
+  } finally {
+    await file.close()
+  }
+}

@@ -1,0 +1,78 @@
+import t from 'tap'
+import { treeRss } from '../../src/cli/bench/process-tree.js'
+import { filesIn, makeImage, postJson, SECRET, testApp, upload } from '../helpers.js'
+import { lyingJpeg, manyFramesGif, pngBomb } from './hostile-files.js'
+
+/** Uploads `path`, timing it and sampling the memory of this process and its children meanwhile. */
+async function timedUpload (app: Parameters<typeof upload>[0], path: string): Promise<{ statusCode: number, body: any, seconds: number, grewMb: number }> {
+  const before = treeRss(process.pid)
+  let peak = before
+  const timer = setInterval(() => { peak = Math.max(peak, treeRss(process.pid)) }, 10)
+  const started = performance.now()
+  const result = await upload(app, path)
+  clearInterval(timer)
+  return { ...result, seconds: (performance.now() - started) / 1000, grewMb: (peak - before) / 1024 / 1024 }
+}
+
+t.test('a PNG declaring 12000×12000 with a tiny zlib stream is refused from its header, at once', async t => {
+  const { app, config } = await testApp(t)
+  const bomb = pngBomb(t.testdir(), 12000, 12000)
+  const { statusCode, body, seconds, grewMb } = await timedUpload(app, bomb)
+  t.equal(statusCode, 400)
+  t.same(body, { success: false, message: 'Image data too short for its 12000×12000 px header.' })
+  t.ok(seconds < 2, `answered in ${seconds.toFixed(2)} s`)
+  t.ok(grewMb < 100, `memory grew ${grewMb.toFixed(0)} MB`)
+  t.same(filesIn(config.incomingFolder), [])
+  t.same(filesIn(config.tempFolder), [])
+})
+
+t.test('past 16384 px a side is refused with the size, whatever the format', async t => {
+  const { app } = await testApp(t)
+  const dir = t.testdir()
+  for (const path of [pngBomb(dir, 20000, 100), lyingJpeg(dir, 100, 20000), manyFramesGif(dir, 30000, 10, 2)]) {
+    const { statusCode, body } = await upload(app, path)
+    t.equal(statusCode, 400, path)
+    t.match(body.message, /^Image too large: \d+×\d+ px.*, over 16384 px a side\.$/)
+  }
+})
+
+t.test('a JPEG whose SOF claims 12000×12000 over 2 KB of data answers 4xx quickly, memory flat', async t => {
+  const { app, config } = await testApp(t)
+  const { statusCode, seconds, grewMb } = await timedUpload(app, lyingJpeg(t.testdir(), 12000, 12000))
+  t.equal(statusCode, 400)
+  t.ok(seconds < 2, `answered in ${seconds.toFixed(2)} s`)
+  t.ok(grewMb < 300, `memory grew ${grewMb.toFixed(0)} MB`)
+  t.same(filesIn(config.incomingFolder), [])
+})
+
+t.test('MAX_IMAGE_PIXELS counts every frame of an animation, on its whole canvas', async t => {
+  const { app } = await testApp(t)
+  const { statusCode, body, seconds } = await timedUpload(app, manyFramesGif(t.testdir(), 800, 700, 300))
+  t.equal(statusCode, 400)
+  t.same(body.message, 'Image too large: 800×700 px × 300 frames, over 150000000 pixels.')
+  t.ok(seconds < 2, `answered in ${seconds.toFixed(2)} s`)
+
+  const { app: strict } = await testApp(t, { MAX_IMAGE_PIXELS: '10000' })
+  const dir = t.testdir()
+  t.match(await upload(strict, makeImage(dir, 'a.png', '200x100')), { statusCode: 400, body: { message: 'Image too large: 200×100 px, over 10000 pixels.' } })
+  t.match(await upload(strict, makeImage(dir, 'b.png', '100x100')), { statusCode: 200 })
+})
+
+t.test('the protected routes cap their bodies and the number of filenames', async t => {
+  const { app } = await testApp(t)
+  const filenames = Array.from({ length: 5000 }, (_, i) => `1732790000_${String(i).padStart(10, '0')}.jpg`)
+  const huge = await postJson(app, '/delete', { secret: SECRET, filenames })
+  t.equal(huge.statusCode, 413, 'a body of 5000 filenames')
+  t.equal(huge.body.success, false)
+  const many = await postJson(app, '/delete', { secret: SECRET, filenames: filenames.slice(0, 101) })
+  t.equal(many.statusCode, 400, '101 filenames')
+  t.match(many.body.message, /filenames/)
+  t.equal((await postJson(app, '/delete', { secret: SECRET, filenames: filenames.slice(0, 100) })).statusCode, 200, '100 are fine')
+  const form = await app.inject({
+    method: 'POST',
+    url: '/delete',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `secret=${SECRET}&${filenames.map(name => `filenames=${name}`).join('&')}`
+  })
+  t.equal(form.statusCode, 413, 'as a form too')
+})
