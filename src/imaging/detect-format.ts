@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises'
 import type { Format } from '../keys.js'
 import { MAX_SIDE } from './limits.js'
 import { CommandError, type Runner } from './run.js'
+import { inspectSvg } from './svg-check.js'
 
 const HEAD_BYTES = 4096
 
@@ -20,20 +21,26 @@ export function sniffFormat (head: Buffer): Format | undefined {
 
 export interface DetectedImage {
   format: Format
-  /** From the header; unknown for SVG. */
+  /** From the header; for SVG, from its root when it states them. */
   width?: number
   height?: number
   frames?: number
+  /** Why an SVG must not be stored. */
+  unsafe?: string
 }
 
 /**
  * Sniffs the format, then has `identify -ping` read the header with that coder named, so a
- * file can never pick its own. SVG is confirmed later, when rsvg-convert renders it.
+ * file can never pick its own. An SVG is read as strict XML and checked for what is unsafe to serve.
  */
 export async function detectFormat (path: string, run: Runner): Promise<DetectedImage | undefined> {
   const head = await readHead(path)
   const format = sniffFormat(head)
-  if (format === undefined || format === 'svg') return format === undefined ? undefined : { format }
+  if (format === undefined) return undefined
+  if (format === 'svg') {
+    const svg = await inspectSvg(path)
+    return svg === undefined ? undefined : { format, ...svg }
+  }
   try {
     const frames = (await run('identify', ['-ping', '-format', '%w %h %W %H\n', `${format}:${path}`])).trim().split('\n')
     // An animation's frames may be small pieces of its canvas (%W×%H): made whole, each is the canvas.

@@ -10,11 +10,12 @@ const DEFLATE_MAX_RATIO = 1032
 const PNG_SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }
 
 /**
- * Why an image is refused from its header, before anything decodes it: too wide or tall, too
- * many pixels (every frame counted), or, for PNG, a file too short to hold what its header
- * declares (a decompression bomb's tiny zlib stream). Undefined when it may be decoded.
+ * Why an image is refused from its header, before anything decodes it: an SVG unsafe to serve,
+ * too wide or tall, too many pixels (every frame counted), or, for PNG, a file too short to hold
+ * what its header declares (a decompression bomb's tiny zlib stream). Undefined when it may be decoded.
  */
-export async function refusal ({ format, width, height, frames = 1 }: DetectedImage, path: string, maxPixels: number): Promise<string | undefined> {
+export async function refusal ({ format, width, height, frames = 1, unsafe }: DetectedImage, path: string, maxPixels: number): Promise<string | undefined> {
+  if (unsafe !== undefined) return `Unsafe SVG: ${unsafe}.`
   if (width === undefined || height === undefined) return undefined
   const size = `${width}×${height} px${frames > 1 ? ` × ${frames} frames` : ''}`
   if (width > MAX_SIDE || height > MAX_SIDE) return `Image too large: ${size}, over ${MAX_SIDE} px a side.`

@@ -12,7 +12,7 @@ t.test('JPEG, PNG, GIF and SVG are told by their bytes, whatever the name', asyn
   t.same(await imaging.detect(makeImage(dir, 'c.png', '30x10', { coder: 'gif', args: ['(', '-size', '30x10', 'xc:red', ')'] })), { format: 'gif', width: 30, height: 10, frames: 2 })
   const svg = join(dir, 'd.jpg')
   writeFileSync(svg, '\uFEFF<?xml version="1.0"?>\n<!-- drawn by hand -->\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
-  t.same(await imaging.detect(svg), { format: 'svg' })
+  t.same(await imaging.detect(svg), { format: 'svg', width: 10, height: 10 })
 })
 
 t.test('anything else is not an image we take', async t => {

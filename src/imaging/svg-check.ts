@@ -1,0 +1,81 @@
+import { createReadStream } from 'node:fs'
+import { SaxesParser, type SaxesTagPlain } from 'saxes'
+
+export interface SvgFacts {
+  /** Why the file must not be stored, if it must not: it is served from the public bucket as it is. */
+  unsafe?: string
+  /** The size it renders at, in px, when its root states one. */
+  width?: number
+  height?: number
+}
+
+// Elements that run code or embed another document.
+const ACTIVE_ELEMENTS = new Set(['script', 'foreignobject', 'iframe', 'embed', 'object', 'handler', 'listener'])
+// Attributes whose value is loaded or followed.
+const REFERENCES = new Set(['href', 'src'])
+// A reference may only point inside the file, or hold an image inline.
+const SAFE_REFERENCE = /^\s*(#|data:image\/(png|jpeg|gif|webp);)/i
+// In CSS: url() other than to a fragment, and @import.
+const CSS_EXTERNAL = /url\(\s*(?!['"]?\s*#)|@import/i
+// Where the schemes hide behind whitespace or entities, so look without them.
+const JAVASCRIPT = /javascript:|vbscript:/i
+const PX_PER_UNIT: Record<string, number> = { '': 1, px: 1, pt: 4 / 3, pc: 16, mm: 96 / 25.4, cm: 96 / 2.54, in: 96 }
+
+/**
+ * Reads an SVG as strict XML, without expanding any entity or fetching anything, and says
+ * whether it is safe to serve: no scripts, event handlers, javascript: URLs, foreignObject,
+ * external references (href, src, CSS url(), @import, stylesheet instructions) or DTD internal
+ * subset. Undefined when it is not well-formed XML.
+ */
+export async function inspectSvg (path: string): Promise<SvgFacts | undefined> {
+  const facts: SvgFacts = {}
+  const refuse = (why: string): void => { facts.unsafe ??= why }
+  const parser = new SaxesParser()
+  let inStyle = false
+  let root = true
+  parser.on('doctype', doctype => { if (doctype.includes('[')) refuse('a DTD internal subset (entities)') })
+  parser.on('processinginstruction', () => refuse('a processing instruction'))
+  parser.on('opentag', tag => {
+    const name = localName(tag.name)
+    if (ACTIVE_ELEMENTS.has(name)) refuse(`a <${name}> element`)
+    inStyle = name === 'style'
+    if (root) Object.assign(facts, rootSize(tag as SaxesTagPlain))
+    root = false
+    for (const [attribute, value] of Object.entries((tag as SaxesTagPlain).attributes)) {
+      const local = localName(attribute)
+      if (local.startsWith('on')) refuse(`an event handler (${attribute})`)
+      if (JAVASCRIPT.test(value.replace(/[\s\u0000-\u001F]/g, ''))) refuse(`a script URL (${attribute})`)
+      if (REFERENCES.has(local) && !SAFE_REFERENCE.test(value)) refuse(`an external reference (${attribute})`)
+      if (local === 'style' && CSS_EXTERNAL.test(value)) refuse('an external reference in CSS')
+    }
+  })
+  parser.on('closetag', () => { inStyle = false })
+  const css = (text: string): void => { if (inStyle && CSS_EXTERNAL.test(text)) refuse('an external reference in CSS') }
+  parser.on('text', css)
+  parser.on('cdata', css)
+  try {
+    for await (const chunk of createReadStream(path, 'utf8')) parser.write(chunk as string)
+    parser.close()
+  } catch {
+    // Not well-formed; an entity declared in the DTD and then used ends here too, already refused.
+    return facts.unsafe === undefined ? undefined : facts
+  }
+  return facts
+}
+
+function localName (name: string): string {
+  return name.slice(name.indexOf(':') + 1).toLowerCase()
+}
+
+/** The root's width and height in px, or its viewBox's when they are missing or relative. */
+function rootSize ({ attributes }: SaxesTagPlain): Pick<SvgFacts, 'width' | 'height'> {
+  const box = (attributes.viewBox ?? '').trim().split(/[\s,]+/).map(Number)
+  const [width, height] = [length(attributes.width) ?? box[2], length(attributes.height) ?? box[3]]
+  return Number.isFinite(width) && Number.isFinite(height) ? { width: Math.ceil(width), height: Math.ceil(height) } : {}
+}
+
+function length (value: string | undefined): number | undefined {
+  const match = /^\s*([\d.]+(?:e[+-]?\d+)?)\s*([a-z]*)\s*$/i.exec(value ?? '')
+  const perUnit = match === null ? undefined : PX_PER_UNIT[match[2].toLowerCase()]
+  return perUnit === undefined ? undefined : Number((match as RegExpExecArray)[1]) * perUnit
+}
