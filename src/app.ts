@@ -26,7 +26,9 @@ export async function buildApp (config: Config, options = { version: serviceVers
   const app = Fastify({
     logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
     // The shutdown plugin answers instead, with the older service's message.
-    return503OnClosing: false
+    return503OnClosing: false,
+    // A field of the wrong type is a 400, never turned into the right one.
+    ajv: { customOptions: { coerceTypes: false } }
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(async (_request, reply) => await reply.code(404).send({ success: false, message: 'Not found.' }))
@@ -55,6 +57,8 @@ export async function buildApp (config: Config, options = { version: serviceVers
     // The protected routes take their few fields as multipart too, as the older service did; no files.
     await scope.register(multipart, { attachFieldsToBody: 'keyValues', limits: { files: 0, fields: 200, fieldSize: 1024 } })
     scope.addHook('onRoute', route => { route.bodyLimit = PROTECTED_BODY_LIMIT })
+    // JSON, forms and multipart only: plain text is an unsupported type here (415).
+    scope.removeContentTypeParser('text/plain')
     await scope.register(publish)
     await scope.register(deleteRoute)
     await scope.register(rotate)

@@ -1,24 +1,29 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import { deleteImages } from '../images/publish.js'
 import { ImageKey, Secret, Success } from './schemas.js'
 
 // The API server sends every past version of one document's image: a few, never hundreds.
 const MAX_FILENAMES = 100
 
+/** A form with one `filenames` field sends a string: it stands for a list of one. */
+async function listOfOne (request: FastifyRequest): Promise<void> {
+  const body = request.body as { filenames?: unknown }
+  if (typeof body.filenames === 'string') body.filenames = [body.filenames]
+}
+
 /** POST /delete: removes one or more active images and their thumbnails; keys already gone are fine. */
 const remove: FastifyPluginAsyncTypebox = async app => {
   const key = ImageKey(app.images.suffixes)
   app.post('/delete', {
-    preValidation: app.verifySecret,
+    preValidation: [app.verifySecret, listOfOne],
     schema: {
-      // A form with one `filenames` field sends a string, with several a list.
-      body: Type.Object({ secret: Secret, filenames: Type.Union([key, Type.Array(key, { minItems: 1, maxItems: MAX_FILENAMES })]) }),
+      body: Type.Object({ secret: Secret, filenames: Type.Array(key, { minItems: 1, maxItems: MAX_FILENAMES }) }),
       response: { 200: Success }
     }
   }, async request => {
-    const keys = Array.isArray(request.body.filenames) ? request.body.filenames : [request.body.filenames]
-    await deleteImages(app.images, keys)
-    app.serviceMetrics.deletedImages.inc(keys.length)
+    await deleteImages(app.images, request.body.filenames)
+    app.serviceMetrics.deletedImages.inc(request.body.filenames.length)
     return { success: true as const }
   })
 }

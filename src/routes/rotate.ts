@@ -1,5 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { rotateImage } from '../images/rotate.js'
+import type { Rotation } from '../imaging/orientation.js'
 import { ImageKey, Secret } from './schemas.js'
 
 /** POST /rotate: turns an active image clockwise; it gets a new key, the old one is removed. */
@@ -10,13 +11,14 @@ const rotate: FastifyPluginAsyncTypebox = async app => {
       body: Type.Object({
         secret: Secret,
         filename: ImageKey(app.images.suffixes),
-        rotation: Type.Optional(Type.Union([Type.Literal(90), Type.Literal(-90), Type.Literal(180)]))
+        // A form sends the number as text; no other type is turned into one.
+        rotation: Type.Optional(Type.Union([90, -90, 180, '90', '-90', '180'].map(angle => Type.Literal(angle))))
       }),
       response: { 200: Type.Object({ success: Type.Literal(true), filename: Type.String() }) }
     }
   }, async request => {
     const { filename, rotation } = request.body
-    const rotated = await rotateImage(app.images, filename, rotation ?? 90)
+    const rotated = await rotateImage(app.images, filename, Number(rotation ?? 90) as Rotation)
     app.serviceMetrics.rotatedImages.inc()
     return { success: true as const, filename: rotated }
   })
