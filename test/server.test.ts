@@ -1,29 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { freePort } from '../src/cli/bench/service.js'
 import { filesIn, makeImage } from './helpers.js'
-
-const SERVER = join(import.meta.dirname, '..', 'src', 'server.ts')
-
-/** Starts src/server.ts as operators do, with tap's TypeScript loader, and collects its output. */
-function start (env: Record<string, string>): { child: ChildProcess, output: () => string } {
-  const child = spawn(process.execPath, [...process.execArgv, SERVER], { env: { PATH: process.env.PATH, ...env } })
-  let output = ''
-  child.stdout?.on('data', chunk => { output += String(chunk) })
-  child.stderr?.on('data', chunk => { output += String(chunk) })
-  return { child, output: () => output }
-}
-
-async function waitFor (condition: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out')
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-}
+import { start, waitFor } from './server-process.js'
 
 t.test('server.ts serves, logs where it stores, sweeps temp, and exits 0 on SIGTERM', async t => {
   const dir = t.testdir({ temp: { 'job-left': { upload: 'from a killed run' } } })
