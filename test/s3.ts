@@ -15,6 +15,8 @@ export interface TestS3 {
   stop: () => Promise<void>
   /** Starts again on the same port and folder: the objects are still there. */
   start: () => Promise<void>
+  /** Answers every request with this status (a 500, a 503) until set back to undefined. */
+  failWith: (status: number | undefined) => void
   /** Every request the server received: method, path, and the ACL it asked for. */
   requests: Array<{ method: string, path: string, acl: string | undefined }>
   /** The keys in a bucket, sorted. */
@@ -33,11 +35,20 @@ export async function startS3 (t: TestContext, buckets = ['incoming', 'active'])
   let port = 0
   let server: any
   const requests: TestS3['requests'] = []
+  let fault: number | undefined
   const start = async (): Promise<void> => {
     server = new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: buckets.map(name => ({ name })) })
     port = (await server.run()).port
-    server.httpServer.on('request', (request: any) => {
+    // In front of s3rver's own handler: record each request, or answer it with the fault set.
+    const handlers = server.httpServer.listeners('request')
+    server.httpServer.removeAllListeners('request')
+    server.httpServer.on('request', (request: any, response: any) => {
       requests.push({ method: request.method, path: request.url.split('?')[0], acl: request.headers['x-amz-acl'] })
+      if (fault !== undefined) {
+        response.writeHead(fault, { 'content-type': 'application/xml' })
+        return response.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>injected</Message></Error>')
+      }
+      for (const handler of handlers) handler.call(server.httpServer, request, response)
     })
   }
   const stop = async (): Promise<void> => {
@@ -68,6 +79,7 @@ export async function startS3 (t: TestContext, buckets = ['incoming', 'active'])
     },
     stop,
     start,
+    failWith: status => { fault = status },
     requests,
     keys: async bucket => ((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map(object => object.Key as string).sort(),
     head: async (bucket, key) => await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),

@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
 import type { ImageContext } from '../images/context.js'
+import { extraFormats } from '../images/extra-formats.js'
 import { Variants } from '../images/variants.js'
-import { EXTRA_FORMATS, type ExtraFormat } from '../keys.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,13 +15,8 @@ const DRAIN_TIMEOUT_MS = 20_000
 
 /** Gathers what the image operations need, and runs the background WebP/AVIF jobs. */
 export default fp<{ config: Config }>(async (app, { config }) => {
-  const wanted = EXTRA_FORMATS.filter(format => format === 'webp' ? config.generateWebp : config.generateAvif)
-  const writable = wanted.length > 0 ? await app.imaging.writableExtraFormats() : []
-  const formats: ExtraFormat[] = wanted.filter(format => writable.includes(format))
-  for (const format of EXTRA_FORMATS) {
-    const state = formats.includes(format) ? 'on' : wanted.includes(format) ? 'off: this ImageMagick cannot write it' : 'off'
-    app.log.info(`${format} variants ${state}`)
-  }
+  const { formats, states } = await extraFormats(config, app.imaging)
+  for (const state of states) app.log.info(state)
   const suffixes = app.imaging.options.resizing.map(rule => rule.suffix)
   const variants = new Variants({
     stores: app.storage,

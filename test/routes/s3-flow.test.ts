@@ -85,3 +85,17 @@ t.test('WebP variants on S3 follow a publish into active with their Content-Type
   t.same(await s3.keys('incoming'), [], 'variants and marker gone from incoming')
   t.equal((await s3.head('active', `${stem}MI.webp`)).ContentType, 'image/webp')
 })
+
+t.test('S3 answering 500: 503 after the SDK\'s retries; once it answers again the same publish finishes', async t => {
+  const s3 = await startS3(t)
+  const { app } = await testApp(t, s3.env)
+  const { body } = await upload(app, makeImage(t.testdir(), 'a.png', '300x200'))
+  s3.failWith(500)
+  const before = s3.requests.length
+  t.same(await postJson(app, '/publish', { secret: SECRET, filename: body.filename }), { statusCode: 503, body: { success: false, message: 'The incoming storage is unavailable. Try again later.' } })
+  t.ok(s3.requests.length - before >= 3, 'the SDK tried again before giving up')
+  s3.failWith(undefined)
+  t.same(await postJson(app, '/publish', { secret: SECRET, filename: body.filename }), { statusCode: 200, body: { success: true } })
+  t.same(await s3.keys('incoming'), [])
+  t.same(await s3.keys('active'), family(body.filename))
+})
