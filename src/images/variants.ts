@@ -22,6 +22,11 @@ export interface VariantsOptions {
   onFailure: () => void
 }
 
+/** The largest of some thumbnails: what the variants are made from. */
+export function largest (thumbnails: Thumbnail[]): Thumbnail {
+  return thumbnails.reduce((a, b) => b.width * b.height > a.width * a.height ? b : a)
+}
+
 /** A file a job may make variants from, and the workspace it owns and removes when done. */
 export interface VariantSource {
   workspace: Workspace
@@ -72,10 +77,10 @@ export class Variants {
    */
   async startFrom (key: string, thumbnails: Thumbnail[], format: Format): Promise<void> {
     if (!this.enabled) return
-    const largest = thumbnails.reduce((a, b) => b.width * b.height > a.width * a.height ? b : a)
+    const source = largest(thumbnails)
     const workspace = await this.options.stores.temp.workspace()
-    const path = workspace.file(largest.key)
-    await rename(largest.path, path)
+    const path = workspace.file(source.key)
+    await rename(source.path, path)
     this.start(key, { workspace, source: { path, format } })
   }
 

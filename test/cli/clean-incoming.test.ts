@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
@@ -8,18 +6,9 @@ import { createStores } from '../../src/storage/create-stores.js'
 import type { Stores } from '../../src/storage/stores.js'
 import { ageLocalFile } from '../storage/contract.js'
 import { startS3 } from '../s3.js'
+import { runCli } from '../server-process.js'
 
-const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'clean-incoming.ts')
-
-/** Runs the command as `npm run clean:incoming` does, with tap's TypeScript loader. */
-async function clean (env: Record<string, string>, ...args: string[]): Promise<{ code: number, output: string }> {
-  const child = spawn(process.execPath, [...process.execArgv, CLI, ...args], { env: { PATH: process.env.PATH, ...env } })
-  let output = ''
-  child.stdout.on('data', chunk => { output += String(chunk) })
-  child.stderr.on('data', chunk => { output += String(chunk) })
-  const [code] = await once(child, 'exit')
-  return { code, output }
-}
+const clean = async (env: Record<string, string>, ...args: string[]): Promise<{ code: number, output: string }> => await runCli('clean-incoming', env, ...args)
 
 const OLD = ['1732790000_0000000001.jpg', '1732790000_0000000001BI.jpg', '1732790000_0000000001SI.jpg', '1732790000_2.png']
 const NEW = ['1732790000_0000000003.gif', '1732790000_0000000003MI.gif']
