@@ -7,6 +7,7 @@ import type { Config } from './config.js'
 import { errorHandler } from './error-handler.js'
 import { serviceVersion } from './version.js'
 import auth from './plugins/auth.js'
+import documentation from './plugins/documentation.js'
 import images from './plugins/images.js'
 import imaging from './plugins/imaging.js'
 import metrics from './plugins/metrics.js'
@@ -15,6 +16,7 @@ import storage from './plugins/storage.js'
 import deleteRoute from './routes/delete.js'
 import ping from './routes/ping.js'
 import publish from './routes/publish.js'
+import ready from './routes/ready.js'
 import rotate from './routes/rotate.js'
 import upload from './routes/upload.js'
 
@@ -47,7 +49,9 @@ export async function buildApp (config: Config, options = { version: serviceVers
   await app.register(images, { config })
   await app.register(auth, { secret: config.apiSecretKey })
 
+  if (config.documentation) await app.register(documentation, { version: options.version })
   await app.register(ping)
+  await app.register(ready)
   await app.register(async scope => {
     // Streamed to a temp file, one file a request, never buffered.
     await scope.register(multipart, { limits: { fileSize: config.maxUploadSize, files: 1, fields: 10 } })

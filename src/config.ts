@@ -38,6 +38,8 @@ export interface Config {
   /** Image commands that may wait for a slot before uploads get 503. */
   imagingQueueLimit: number
   logLevel: string
+  /** Serve the OpenAPI description and its page. */
+  documentation: boolean
 }
 
 /** Used only outside production when API_SECRET_KEY is unset, so `npm start` works on a fresh clone. */
@@ -68,6 +70,7 @@ const Env = Type.Object({
   HOST: Type.Optional(text('an address to listen on')),
   METRICS_PATH: Type.Optional(text('a path starting with /', '^/[A-Za-z0-9/_.-]*$')),
   DISABLE_PROMETHEUS_METRICS: Type.Optional(bool),
+  DISABLE_DOCUMENTATION: Type.Optional(bool),
   MAX_UPLOAD_SIZE: Type.Optional(count),
   MAX_IMAGE_PIXELS: Type.Optional(count),
   IMAGING_CONCURRENCY: Type.Optional(count),
@@ -134,7 +137,8 @@ function toConfig (env: Env & Record<string, string | undefined>): Config {
     imagingConcurrency: Number(env.IMAGING_CONCURRENCY ?? availableParallelism()),
     imagingQueueLimit: Number(env.IMAGING_QUEUE_LIMIT ?? 64),
     imagingMemory: Number(env.IMAGING_MEMORY ?? 256) * 1024 * 1024,
-    logLevel: env.LOG_LEVEL ?? 'info'
+    logLevel: env.LOG_LEVEL ?? 'info',
+    documentation: !yes(env.DISABLE_DOCUMENTATION)
   }
 }
 

@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { deleteImages } from '../images/publish.js'
-import { ImageKey, Secret, Success } from './schemas.js'
+import { failures, FIELD_ENCODINGS, ImageKey, Secret, Success } from './schemas.js'
 
 // The API server sends every past version of one document's image: a few, never hundreds.
 const MAX_FILENAMES = 100
@@ -18,8 +18,13 @@ const remove: FastifyPluginAsyncTypebox = async app => {
   app.post('/delete', {
     preValidation: [app.verifySecret, listOfOne],
     schema: {
-      body: Type.Object({ secret: Secret, filenames: Type.Array(key, { minItems: 1, maxItems: MAX_FILENAMES }) }),
-      response: { 200: Success }
+      summary: 'Removes images and their thumbnails from the public store; keys already gone are fine',
+      consumes: FIELD_ENCODINGS,
+      body: Type.Object({
+        secret: Secret,
+        filenames: Type.Array(key, { minItems: 1, maxItems: MAX_FILENAMES, description: 'One key, or up to 100 (a form repeats the field)' })
+      }),
+      response: { 200: Success, ...failures(400, 401, 403, 413, 415, 503) }
     }
   }, async request => {
     await deleteImages(app.images, request.body.filenames)

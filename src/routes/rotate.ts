@@ -1,20 +1,22 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { rotateImage } from '../images/rotate.js'
 import type { Rotation } from '../imaging/orientation.js'
-import { ImageKey, Secret } from './schemas.js'
+import { failures, FIELD_ENCODINGS, ImageKey, Secret } from './schemas.js'
 
 /** POST /rotate: turns an active image clockwise; it gets a new key, the old one is removed. */
 const rotate: FastifyPluginAsyncTypebox = async app => {
   app.post('/rotate', {
     preValidation: app.verifySecret,
     schema: {
+      summary: 'Turns a published image clockwise under a new key; the old key is removed',
+      consumes: FIELD_ENCODINGS,
       body: Type.Object({
         secret: Secret,
         filename: ImageKey(app.images.suffixes),
         // A form sends the number as text; no other type is turned into one.
-        rotation: Type.Optional(Type.Union([90, -90, 180, '90', '-90', '180'].map(angle => Type.Literal(angle))))
+        rotation: Type.Optional(Type.Union([90, -90, 180, '90', '-90', '180'].map(angle => Type.Literal(angle)), { description: 'Degrees clockwise; default 90' }))
       }),
-      response: { 200: Type.Object({ success: Type.Literal(true), filename: Type.String() }) }
+      response: { 200: Type.Object({ success: Type.Literal(true), filename: Type.String() }), ...failures(400, 401, 403, 404, 413, 415, 503) }
     }
   }, async request => {
     const { filename, rotation } = request.body

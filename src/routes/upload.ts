@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { HttpError } from '../errors.js'
+import { failures } from './schemas.js'
 import { uploadImage } from '../images/upload.js'
 import type { Queue } from '../imaging/queue.js'
 
@@ -17,7 +18,14 @@ function admit (queue: Queue, limit: number): void {
 /** POST /upload: one image in the multipart part `file`; its name and Content-Type are not trusted. */
 const upload: FastifyPluginAsyncTypebox<{ queueLimit: number }> = async (app, { queueLimit }) => {
   app.post('/upload', {
-    schema: { response: { 200: Type.Object({ success: Type.Literal(true), filename: Type.String() }) } }
+    schema: {
+      summary: 'Stores an image and its thumbnails in incoming under a new key',
+      consumes: ['multipart/form-data'],
+      body: Type.Object({ file: Type.String({ format: 'binary', description: 'JPEG, PNG, GIF or SVG, told by its bytes; the part\'s name and type are not used' }) }),
+      response: { 200: Type.Object({ success: Type.Literal(true), filename: Type.String() }), ...failures(400, 413, 415, 503) }
+    },
+    // The handler streams the body itself: the schema above only describes it.
+    validatorCompiler: () => () => true
   }, async request => {
     // Before reading the body, and again before the image work: a full queue answers at once.
     admit(app.imaging.queue, queueLimit)

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
+import { access, constants, copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -22,6 +22,10 @@ export class LocalStorage implements Storage {
   path (key: string): string {
     if (!SAFE_KEY.test(key)) throw new Error(`Unsafe storage key: ${JSON.stringify(key)}`)
     return join(this.folder, key)
+  }
+
+  async reachable (): Promise<void> {
+    await access(this.folder, constants.W_OK)
   }
 
   async exists (key: string): Promise<boolean> {

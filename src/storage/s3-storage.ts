@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { setTimeout } from 'node:timers/promises'
 import {
-  CopyObjectCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand,
+  CopyObjectCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
   ListObjectsV2Command, PutObjectCommand, type PutObjectCommandInput, type S3Client
 } from '@aws-sdk/client-s3'
 import { StorageUnavailableError } from '../errors.js'
@@ -33,6 +33,10 @@ export class S3Storage implements Storage {
 
   constructor (private readonly options: S3StoreOptions) {
     this.name = options.name
+  }
+
+  async reachable (): Promise<void> {
+    await this.call(undefined, async client => await client.send(new HeadBucketCommand({ Bucket: this.options.bucket })))
   }
 
   async exists (key: string): Promise<boolean> {

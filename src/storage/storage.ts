@@ -3,6 +3,8 @@ import type { Readable } from 'node:stream'
 /** Where images live: the incoming and active stores. Keys are checked names such as `1732790000_0123456789MI.jpg`. */
 export interface Storage {
   readonly name: string
+  /** Resolves when the store answers and can be written to (a folder check, a HeadBucket); throws otherwise. */
+  reachable (): Promise<void>
   exists (key: string): Promise<boolean>
   /** Stores the local file `path` under `key`, replacing what was there; readers never see half a file. */
   put (key: string, path: string): Promise<void>

@@ -19,6 +19,12 @@ export interface ContractStores {
 
 /** What every backend must do: the same tests run against local folders and against S3. */
 export function storageContract (t: TestContext, makeStores: (t: any) => Promise<ContractStores>): void {
+  t.test('a store that is there is reachable', async t => {
+    const { incoming, active } = await makeStores(t)
+    await t.resolves(incoming.reachable())
+    await t.resolves(active.reachable())
+  })
+
   t.test('exists, put, fetch, delete', async t => {
     const { incoming } = await makeStores(t)
     const dir = t.testdir()

@@ -1,0 +1,45 @@
+import t from 'tap'
+import { keyPattern } from '../../src/keys.js'
+import { testApp } from '../helpers.js'
+
+const ENCODINGS = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data']
+
+t.test('the OpenAPI description covers every route, its bodies, its secret and its answers', async t => {
+  const { app } = await testApp(t)
+  const response = await app.inject('/documentation/json')
+  t.equal(response.statusCode, 200)
+  const spec = response.json()
+  t.equal(spec.openapi, '3.0.3')
+  // Every route the service serves, read from Fastify itself, but the documentation's own.
+  const served = app.printRoutes({ commonPrefix: false }).split('\n')
+    .map(line => /^[├└]── (\/\w+) \(/.exec(line)?.[1]).filter((path): path is string => path !== undefined && path !== '/documentation')
+  t.same([...new Set(served)].sort(), ['/delete', '/ping', '/publish', '/ready', '/rotate', '/upload'])
+  for (const path of served) t.ok(spec.paths[path], `${path} is described`)
+
+  const upload = spec.paths['/upload'].post
+  t.match(upload.requestBody.content['multipart/form-data'].schema.properties.file, { type: 'string', format: 'binary' })
+  t.same(Object.keys(upload.responses).sort(), ['200', '400', '413', '415', '503'])
+  const suffixes = ['BI', 'MI', 'SI']
+  for (const path of ['/publish', '/rotate', '/delete']) {
+    const operation = spec.paths[path].post
+    t.same(Object.keys(operation.requestBody.content).sort(), ENCODINGS, `${path} takes the three encodings`)
+    const schema = operation.requestBody.content['application/json'].schema
+    t.ok(schema.required.includes('secret'), `${path} needs the secret`)
+    t.match(schema.properties.secret.description, /API_SECRET_KEY/)
+    t.match(Object.keys(operation.responses), ['200', '400', '401', '403'], `${path} answers`)
+    t.match(operation.responses['403'], { description: 'Bad secret key.' })
+  }
+  t.equal(spec.paths['/publish'].post.requestBody.content['application/json'].schema.properties.filename.pattern, keyPattern(suffixes), 'the key pattern')
+  t.equal(spec.paths['/delete'].post.requestBody.content['application/json'].schema.properties.filenames.items.pattern, keyPattern(suffixes))
+  t.same(Object.keys(spec.paths['/ready'].get.responses).sort(), ['200', '503'])
+
+  const page = await app.inject('/documentation')
+  t.equal(page.statusCode, 200)
+  t.match(page.body, /swagger-ui/i)
+})
+
+t.test('DISABLE_DOCUMENTATION=1 serves neither', async t => {
+  const { app } = await testApp(t, { DISABLE_DOCUMENTATION: '1' })
+  t.equal((await app.inject('/documentation/json')).statusCode, 404)
+  t.equal((await app.inject('/documentation')).statusCode, 404)
+})
