@@ -2,11 +2,14 @@ import { createWriteStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { HttpError } from '../errors.js'
-import { failures } from './schemas.js'
 import { uploadImage } from '../images/upload.js'
 import type { Queue } from '../imaging/queue.js'
+import { failures } from './schemas.js'
 
 const missingFile = (): HttpError => new HttpError(400, 'Missing parameters. Expected values are { file }')
+const tooLarge = (): HttpError => new HttpError(413, 'File too large.')
+// Room for the multipart framing and a few small fields around the file.
+const MULTIPART_SLACK = 1024 * 1024
 
 /** 503 with Retry-After when `limit` image commands already wait for a slot, instead of piling up more. */
 function admit (queue: Queue, limit: number): void {
@@ -16,7 +19,7 @@ function admit (queue: Queue, limit: number): void {
 }
 
 /** POST /upload: one image in the multipart part `file`; its name and Content-Type are not trusted. */
-const upload: FastifyPluginAsyncTypebox<{ queueLimit: number }> = async (app, { queueLimit }) => {
+const upload: FastifyPluginAsyncTypebox<{ queueLimit: number, maxUploadSize: number }> = async (app, { queueLimit, maxUploadSize }) => {
   app.post('/upload', {
     schema: {
       summary: 'Stores an image and its thumbnails in incoming under a new key',
@@ -29,6 +32,8 @@ const upload: FastifyPluginAsyncTypebox<{ queueLimit: number }> = async (app, { 
   }, async request => {
     // Before reading the body, and again before the image work: a full queue answers at once.
     admit(app.imaging.queue, queueLimit)
+    // A body announced larger than any allowed upload is refused before a byte of it is read.
+    if (Number(request.headers['content-length'] ?? 0) > maxUploadSize + MULTIPART_SLACK) throw tooLarge()
     if (!request.isMultipart()) throw missingFile()
     const part = await request.file()
     if (part === undefined || part.fieldname !== 'file') throw missingFile()
@@ -37,7 +42,7 @@ const upload: FastifyPluginAsyncTypebox<{ queueLimit: number }> = async (app, { 
       const path = workspace.file('upload')
       await pipeline(part.file, createWriteStream(path))
       // Past the limit the stream just ends early; only this flag tells.
-      if (part.file.truncated) throw new HttpError(413, 'File too large.')
+      if (part.file.truncated) throw tooLarge()
       admit(app.imaging.queue, queueLimit)
       const { key, format } = await uploadImage(app.images, workspace, path)
       app.serviceMetrics.uploadedImages.inc({ format })

@@ -1,3 +1,5 @@
+import { once } from 'node:events'
+import { connect } from 'node:net'
 import t from 'tap'
 import { treeRss } from '../../src/cli/bench/process-tree.js'
 import { filesIn, makeImage, postJson, SECRET, testApp, upload } from '../helpers.js'
@@ -75,4 +77,23 @@ t.test('the protected routes cap their bodies and the number of filenames', asyn
     payload: `secret=${SECRET}&${filenames.map(name => `filenames=${name}`).join('&')}`
   })
   t.equal(form.statusCode, 413, 'as a form too')
+})
+
+t.test('an upload announced over MAX_UPLOAD_SIZE gets 413 before its body is sent', async t => {
+  const { app, config } = await testApp(t)
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = app.server.address() as { port: number }
+  const socket = connect(port, '127.0.0.1')
+  await once(socket, 'connect')
+  let answer = ''
+  socket.on('data', chunk => { answer += String(chunk) })
+  const started = performance.now()
+  // Headers for 200 MB, then only the start of the multipart body: the rest never comes.
+  socket.write('POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 200000000\r\n\r\n')
+  socket.write('--b\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\n\r\n')
+  while (!answer.includes('\r\n\r\n') && performance.now() - started < 5000) await new Promise(resolve => setTimeout(resolve, 10))
+  socket.destroy()
+  t.match(answer, /^HTTP\/1\.1 413 /)
+  t.match(answer, '"message":"File too large."')
+  t.same(filesIn(config.tempFolder), [], 'nothing written')
 })
