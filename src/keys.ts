@@ -23,6 +23,13 @@ export function keyPattern (suffixes: string[]): string {
   return `^\\d{10}_\\d{1,10}${variant}\\.(${FORMATS.join('|')})$`
 }
 
+const ORIGINAL = new RegExp(keyPattern([]))
+
+/** Whether `key` names an original, not one of its thumbnails or variants. */
+export function isOriginal (key: string): boolean {
+  return ORIGINAL.test(key)
+}
+
 export function formatOf (key: string): Format {
   return key.slice(key.lastIndexOf('.') + 1) as Format
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { formatOf, keyPattern, newKey, variantKey, variantKeys } from '../src/keys.js'
+import { formatOf, isOriginal, keyPattern, newKey, variantKey, variantKeys } from '../src/keys.js'
 
 const suffixes = ['BI', 'MI', 'SI']
 const pattern = new RegExp(keyPattern(suffixes))
@@ -28,4 +28,12 @@ t.test('variant keys keep the format, but SVG thumbnails are JPEG', async t => {
   t.equal(formatOf('1732790000_0123456789.gif'), 'gif')
   t.equal(variantKey('1732790000_0123456789.png', 'MI'), '1732790000_0123456789MI.png')
   t.same(variantKeys('1732790000_1.svg', suffixes), ['1732790000_1BI.jpg', '1732790000_1MI.jpg', '1732790000_1SI.jpg'])
+})
+
+t.test('an original is a key without a size suffix', async t => {
+  t.equal(isOriginal('1732790000_0123456789.jpg'), true)
+  t.equal(isOriginal('1475660224_882910455.svg'), true)
+  t.equal(isOriginal('1732790000_0123456789MI.jpg'), false)
+  t.equal(isOriginal('1732790000_0123456789.webp'), false)
+  t.equal(isOriginal('photo.jpg'), false)
 })

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { loadConfigOrExit } from '../config.js'
-import { keyPattern } from '../keys.js'
+import { isOriginal } from '../keys.js'
 import { createStores } from '../storage/create-stores.js'
 import { cleanIncoming } from '../images/clean-incoming.js'
 
@@ -23,10 +23,9 @@ if (values.help || !Number.isInteger(seconds) || seconds < 0) {
 
 const config = loadConfigOrExit(process.env)
 const stores = await createStores(config)
-const original = new RegExp(keyPattern([]))
 try {
   const removed = await cleanIncoming(stores.incoming, new Date(Date.now() - seconds * 1000), values['dry-run'])
-  const images = removed.filter(key => original.test(key)).length
+  const images = removed.filter(isOriginal).length
   const verb = values['dry-run'] ? 'Would remove' : 'Removed'
   console.log(`${verb} ${removed.length} files (${images} images) older than ${seconds} s from incoming.`)
 } finally {

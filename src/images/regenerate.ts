@@ -1,5 +1,5 @@
 import type { Imaging } from '../imaging/imaging.js'
-import { formatOf, keyPattern, thumbnailFormat, variantKeys, type ExtraFormat } from '../keys.js'
+import { formatOf, isOriginal, thumbnailFormat, variantKeys, type ExtraFormat } from '../keys.js'
 import { settleAll } from '../settle.js'
 import type { Storage } from '../storage/storage.js'
 import type { Stores } from '../storage/stores.js'
@@ -23,18 +23,12 @@ export interface Failure {
   message: string
 }
 
-const ORIGINAL = new RegExp(keyPattern([]))
-
 /** Every original in `store`, and every key there, from one pass over the listing (paginated on S3). */
 export async function listImages (store: Storage): Promise<{ originals: string[], present: Set<string> }> {
   const present = new Set<string>()
   // Everything written up to now: the listing is by age, and this age takes all.
   for await (const page of store.listOlderThan(new Date(Date.now() + 60_000))) for (const key of page) present.add(key)
-  return { originals: [...present].filter(key => ORIGINAL.test(key)).sort(), present }
-}
-
-export function isOriginal (key: string): boolean {
-  return ORIGINAL.test(key)
+  return { originals: [...present].filter(isOriginal).sort(), present }
 }
 
 /** What `key` needs: every thumbnail and variant, or with `missingOnly` those not `present`. */
