@@ -50,8 +50,9 @@ export async function regenerateImage ({ stores, imaging, formats }: RegenerateC
     await stores.active.fetch(key, original)
     const thumbnails = await imaging.thumbnails({ path: original, format }, key, workspace.dir)
     const extra = formats.filter(extraFormat => outputs.some(output => output.endsWith(`.${extraFormat}`)))
+    const source = largest(thumbnails)
     const variants = extra.length > 0
-      ? await imaging.thumbnails({ path: largest(thumbnails).path, format: thumbnailFormat(format) }, key, workspace.dir, extra)
+      ? await imaging.thumbnails({ path: source.path, format: thumbnailFormat(format), width: source.width, height: source.height }, key, workspace.dir, extra)
       : []
     const wanted = [...thumbnails, ...variants].filter(made => outputs.includes(made.key))
     await settleAll(wanted.map(async made => await stores.active.put(made.key, made.path)))

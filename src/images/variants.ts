@@ -81,7 +81,8 @@ export class Variants {
     const workspace = await this.options.stores.temp.workspace()
     const path = workspace.file(source.key)
     await rename(source.path, path)
-    this.start(key, { workspace, source: { path, format } })
+    // Its size is known: the pipeline need not read it again.
+    this.start(key, { workspace, source: { path, format, width: source.width, height: source.height } })
   }
 
   /** After a publish: variants still missing from active are awaited, then made again. */
