@@ -7,6 +7,8 @@ import { buildApp } from '../src/app.js'
 export { withOrientation } from '../src/cli/bench/exif.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { Imaging, type ImagingOptions } from '../src/imaging/imaging.js'
+import { Queue } from '../src/imaging/queue.js'
+import { createRunner, type Runner, type Scratch } from '../src/imaging/run.js'
 import { DEFAULT_RESIZING } from '../src/resizing.js'
 import { TempFolder } from '../src/storage/temp-folder.js'
 
@@ -104,8 +106,18 @@ export function filesIn (dir: string): string[] {
   return readdirSync(dir).sort()
 }
 
-/** An Imaging as the plugin builds it, with its scratch folders under the OS temp folder. */
-export function testImaging (options: Partial<ImagingOptions> = {}): Imaging {
+/** Scratch folders for image commands, under the OS temp folder. */
+function testScratch (): Scratch {
   const temp = new TempFolder(mkdtempSync(join(tmpdir(), 'image-backend-imaging-')))
-  return new Imaging({ resizing: DEFAULT_RESIZING, concurrency: 2, timeoutMs: 30_000, scratch: async () => await temp.workspace(), ...options })
+  return async () => await temp.workspace()
+}
+
+/** An Imaging as the plugin builds it. */
+export function testImaging (options: Partial<ImagingOptions> = {}): Imaging {
+  return new Imaging({ resizing: DEFAULT_RESIZING, concurrency: 2, timeoutMs: 30_000, scratch: testScratch(), ...options })
+}
+
+/** The runner every image command goes through (queue, time limit, policy), for one command at a time. */
+export function testRunner (): Runner {
+  return createRunner(new Queue(1), 10_000, testScratch())
 }

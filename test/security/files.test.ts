@@ -3,17 +3,14 @@ import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { Queue } from '../../src/imaging/queue.js'
-import { createRunner } from '../../src/imaging/run.js'
-import { TempFolder } from '../../src/storage/temp-folder.js'
-import { filesIn, identify, makeImage, testApp, upload } from '../helpers.js'
+import { filesIn, identify, makeImage, testApp, testRunner, upload } from '../helpers.js'
 
 const MVG = 'push graphic-context\nviewbox 0 0 10 10\nfill red\nrectangle 0,0 5,5\npop graphic-context\n'
 const msl = (target: string): string => `<?xml version="1.0"?>\n<image>\n<read filename="xc:red" size="8x8"/>\n<write filename="${target}"/>\n</image>\n`
 
 t.test('every command runs under our policy: coders we do not use are refused', async t => {
   const dir = t.testdir({ 'payload.mvg': MVG, 'payload.msl': msl('/tmp/never.png'), 'words.txt': 'hello' })
-  const run = createRunner(new Queue(1), 10_000, async () => await new TempFolder(mkdtempSync(join(tmpdir(), 'policy-'))).workspace())
+  const run = testRunner()
   execFileSync('convert', [`mvg:${dir}/payload.mvg`, `png:${dir}/unguarded.png`])
   t.match(identify(`${dir}/unguarded.png`), { format: 'PNG', width: 10 }, 'without the policy ImageMagick draws the MVG')
   for (const input of [`mvg:${dir}/payload.mvg`, `msl:${dir}/payload.msl`, `text:${dir}/words.txt`, 'http://127.0.0.1:9/x.png', 'ftp://127.0.0.1:9/x.png', `ephemeral:${dir}/words.txt`, `@${dir}/words.txt`]) {

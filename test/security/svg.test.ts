@@ -1,16 +1,12 @@
 import { execFileSync } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { Queue } from '../../src/imaging/queue.js'
-import { createRunner } from '../../src/imaging/run.js'
 import { rasterizeSvg } from '../../src/imaging/svg.js'
 import { inspectSvg } from '../../src/imaging/svg-check.js'
-import { TempFolder } from '../../src/storage/temp-folder.js'
-import { filesIn, makeImage, testApp, upload } from '../helpers.js'
+import { filesIn, makeImage, testApp, testRunner, upload } from '../helpers.js'
 
 const svg = (body: string, head = ''): string =>
   `${head}<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="30">${body}</svg>`
@@ -34,14 +30,19 @@ const HOSTILE: Record<string, [string, RegExp]> = {
   'laughs.svg': [svg('<text y="20">&lol2;</text>', '<!DOCTYPE svg [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'), /DTD internal subset/]
 }
 
-t.test('each hostile SVG is refused with 400 saying why; nothing is stored and nothing is fetched', async t => {
+/** A server on loopback that records every request it gets: an SVG that fetches shows up here. */
+async function recordingServer (t: { teardown: (fn: () => unknown) => void }): Promise<{ port: number, requests: string[] }> {
   const requests: string[] = []
   const server = createServer((request, response) => { requests.push(request.url ?? ''); response.end() }).listen(0, '127.0.0.1')
   await once(server, 'listening')
   t.teardown(() => server.close())
-  const port = String((server.address() as { port: number }).port)
+  return { port: (server.address() as { port: number }).port, requests }
+}
+
+t.test('each hostile SVG is refused with 400 saying why; nothing is stored and nothing is fetched', async t => {
+  const { port, requests } = await recordingServer(t)
   const { app, config } = await testApp(t)
-  const dir = t.testdir(Object.fromEntries(Object.entries(HOSTILE).map(([name, [text]]) => [name, text.replaceAll('PORT', port)])))
+  const dir = t.testdir(Object.fromEntries(Object.entries(HOSTILE).map(([name, [text]]) => [name, text.replaceAll('PORT', String(port))])))
   for (const [name, [, why]] of Object.entries(HOSTILE)) {
     const { statusCode, body } = await upload(app, join(dir, name), name, 'image/svg+xml')
     t.equal(statusCode, 400, name)
@@ -83,17 +84,12 @@ t.test('an SVG\'s size comes from its root, in any absolute unit or its viewBox,
 })
 
 t.test('behind the check, rsvg-convert reads the SVG from stdin and loads nothing it references', async t => {
-  const requests: string[] = []
-  const server = createServer((request, response) => { requests.push(request.url ?? ''); response.end() }).listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => server.close())
-  const { port } = server.address() as { port: number }
+  const { port, requests } = await recordingServer(t)
   const dir = t.testdir()
   const red = makeImage(dir, 'red.png', '10x10', { args: ['-fill', 'red', '-draw', 'color 0,0 reset'] })
   const page = join(dir, 'page.svg')
   writeFileSync(page, svg(`<image href="file://${red}" width="40" height="30"/><image href="red.png" width="40" height="30"/><image href="http://127.0.0.1:${port}/x.png" width="40" height="30"/>`))
-  const run = createRunner(new Queue(1), 10_000, async () => await new TempFolder(mkdtempSync(join(tmpdir(), 'rsvg-'))).workspace())
-  await rasterizeSvg(page, join(dir, 'page.png'), run)
+  await rasterizeSvg(page, join(dir, 'page.png'), testRunner())
   t.equal(execFileSync('convert', [join(dir, 'page.png'), '-format', '%[pixel:p{20,15}]', 'info:']).toString(), 'srgb(255,255,255)', 'neither the local file nor its neighbour was drawn')
   t.same(requests, [], 'nothing fetched')
 })
