@@ -99,14 +99,14 @@ export function loadConfig (source: Record<string, string | undefined>): Config 
   return toConfig(env as Env)
 }
 
-/** For entry points: the config, or the message on standard error and exit code 1. */
-export function loadConfigOrExit (source: Record<string, string | undefined>): Config {
+/** For entry points: the config, or undefined once the message is written to `err`. */
+export function loadConfigOrReport (source: Record<string, string | undefined>, err: { write: (text: string) => unknown } = process.stderr): Config | undefined {
   try {
     return loadConfig(source)
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
-    console.error(`Configuration error: ${error.message}`)
-    process.exit(1)
+    err.write(`Configuration error: ${error.message}\n`)
+    return undefined
   }
 }
 

@@ -1,8 +1,8 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
-import { DEVELOPMENT_SECRET, loadConfigOrExit } from './config.js'
+import { DEVELOPMENT_SECRET, loadConfigOrReport } from './config.js'
 
-const config = loadConfigOrExit(process.env)
+const config = loadConfigOrReport(process.env) ?? process.exit(1)
 const app = await buildApp(config)
 const where = config.s3 === undefined
   ? { incoming: config.incomingFolder, active: config.activeFolder }

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
-export { withOrientation } from '../src/cli/bench/exif.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { Imaging, type ImagingOptions } from '../src/imaging/imaging.js'
 import { Queue } from '../src/imaging/queue.js'
 import { createRunner, type Runner, type Scratch } from '../src/imaging/run.js'
 import { DEFAULT_RESIZING } from '../src/resizing.js'
 import { TempFolder } from '../src/storage/temp-folder.js'
+export { withOrientation } from './exif.js'
 
 export const SECRET = 'test-secret'
 
@@ -112,12 +112,18 @@ function testScratch (): Scratch {
   return async () => await temp.workspace()
 }
 
+/** For `variants.drain()`, whose limit is for shutdown: a test waits under tap's timeout alone. */
+export const NO_LIMIT_MS = 2 ** 31 - 1
+
+// A ceiling for a stuck command only: far past what any test's command needs on a busy machine.
+const COMMAND_LIMIT_MS = 120_000
+
 /** An Imaging as the plugin builds it. */
 export function testImaging (options: Partial<ImagingOptions> = {}): Imaging {
-  return new Imaging({ resizing: DEFAULT_RESIZING, concurrency: 2, timeoutMs: 30_000, scratch: testScratch(), ...options })
+  return new Imaging({ resizing: DEFAULT_RESIZING, concurrency: 2, timeoutMs: COMMAND_LIMIT_MS, scratch: testScratch(), ...options })
 }
 
 /** The runner every image command goes through (queue, time limit, policy), for one command at a time. */
 export function testRunner (): Runner {
-  return createRunner(new Queue(1), 10_000, testScratch())
+  return createRunner(new Queue(1), COMMAND_LIMIT_MS, testScratch())
 }

@@ -1,32 +1,61 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { until } from './until.js'
 
-const SERVER = join(import.meta.dirname, '..', 'src', 'server.ts')
+const ROOT = join(import.meta.dirname, '..')
 
-/** Starts src/server.ts as operators do, with tap's TypeScript loader, and collects its output. */
-export function start (env: Record<string, string>): { child: ChildProcess, output: () => string } {
-  const child = spawn(process.execPath, [...process.execArgv, SERVER], { env: { PATH: process.env.PATH, ...env } })
+/**
+ * What a child takes from this test process: the PATH, and tap's loader settings, above all
+ * TS_NODE_TRANSPILE_ONLY (without it every child type-checks the whole project before it starts).
+ * Nothing else, so the service's own variables come only from the test.
+ */
+function inherited (): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => name === 'PATH' || /^(TS_NODE_|_TAPJS_PROCESSINFO_)/.test(name)))
+}
+
+/** Everything the child writes, both streams, as it comes. */
+function collect (child: ChildProcess): () => string {
   let output = ''
   child.stdout?.on('data', chunk => { output += String(chunk) })
   child.stderr?.on('data', chunk => { output += String(chunk) })
-  return { child, output: () => output }
+  return () => output
 }
 
-export async function waitFor (condition: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out')
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
+export interface ServerProcess {
+  child: ChildProcess
+  output: () => string
 }
 
-/** Runs `src/cli/<name>.ts` as its npm script does, with tap's TypeScript loader: its exit code and output. */
-export async function runCli (name: string, env: Record<string, string>, ...args: string[]): Promise<{ code: number, output: string }> {
-  const child = spawn(process.execPath, [...process.execArgv, join(import.meta.dirname, '..', 'src', 'cli', `${name}.ts`), ...args], { env: { PATH: process.env.PATH, ...env } })
-  let output = ''
-  child.stdout.on('data', chunk => { output += String(chunk) })
-  child.stderr.on('data', chunk => { output += String(chunk) })
-  const [code] = await once(child, 'exit')
-  return { code, output }
+/** Starts src/server.ts as operators do, with tap's TypeScript loader, and collects its output. */
+export function start (env: Record<string, string>): ServerProcess {
+  const child = spawn(process.execPath, [...process.execArgv, join(ROOT, 'src', 'server.ts')], { env: { ...inherited(), ...env } })
+  return { child, output: collect(child) }
+}
+
+/** Waits for the server's "listening" log line; throws with its output if it exits first. */
+export async function listening ({ child, output }: ServerProcess): Promise<void> {
+  await until(() => {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${output()}`)
+    return output().includes('Server listening')
+  })
+}
+
+/** Runs a compiled program of `dist/` with only `env` (and PATH), as an operator would: its exit code and output. */
+export async function runCompiled (program: string, env: Record<string, string>, ...args: string[]): Promise<{ code: number, output: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', program), ...args], { env: { PATH: process.env.PATH, ...env } })
+  const output = collect(child)
+  // 'close', not 'exit': the output is whole only once both streams have ended.
+  const [code] = await once(child, 'close')
+  return { code, output: output() }
+}
+
+/** A port nothing listens on now, on loopback. */
+export async function freePort (): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  server.close()
+  return port
 }

@@ -2,14 +2,13 @@ import { once } from 'node:events'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { freePort } from '../src/cli/bench/service.js'
 import { filesIn, makeImage } from './helpers.js'
-import { start, waitFor } from './server-process.js'
+import { freePort, listening, start } from './server-process.js'
 
 t.test('server.ts serves, logs where it stores, sweeps temp, and exits 0 on SIGTERM', async t => {
   const dir = t.testdir({ temp: { 'job-left': { upload: 'from a killed run' } } })
   const port = await freePort()
-  const { child, output } = start({
+  const server = start({
     SERVICE_PORT: String(port),
     TEMP_FOLDER: join(dir, 'temp'),
     INCOMING_FOLDER: join(dir, 'in'),
@@ -18,8 +17,9 @@ t.test('server.ts serves, logs where it stores, sweeps temp, and exits 0 on SIGT
     HOST: '127.0.0.1',
     METRICS_PORT: '0'
   })
+  const { child, output } = server
   t.teardown(() => child.kill('SIGKILL'))
-  await waitFor(() => output().includes('Server listening'))
+  await listening(server)
   t.match(output(), join(dir, 'in'), 'logs the incoming folder')
   t.notMatch(output(), 'server-test-secret', 'never logs the secret')
   t.same(filesIn(join(dir, 'temp')), [], 'leftovers swept at start')
@@ -40,7 +40,7 @@ t.test('server.ts serves, logs where it stores, sweeps temp, and exits 0 on SIGT
 t.test('SIGTERM during a background variant job exits 0 only once the job\'s files exist', async t => {
   const dir = t.testdir()
   const port = await freePort()
-  const { child, output } = start({
+  const server = start({
     SERVICE_PORT: String(port),
     HOST: '127.0.0.1',
     DISABLE_PROMETHEUS_METRICS: '1',
@@ -50,8 +50,9 @@ t.test('SIGTERM during a background variant job exits 0 only once the job\'s fil
     GENERATE_WEBP: '1',
     GENERATE_AVIF: '1'
   })
+  const { child, output } = server
   t.teardown(() => child.kill('SIGKILL'))
-  await waitFor(() => output().includes('Server listening'))
+  await listening(server)
   const form = new FormData()
   form.append('file', new Blob([readFileSync(makeImage(dir, 'photo.jpg', '3000x2000'))]), 'photo.jpg')
   const { filename } = await (await fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', body: form })).json()

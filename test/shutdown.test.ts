@@ -3,9 +3,19 @@ import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import t from 'tap'
 import { makeImage, multipart, testApp } from './helpers.js'
+import { until } from './until.js'
 
 t.test('a request that arrives while closing gets 503 and Connection: close; the one in flight finishes', async t => {
   const { app } = await testApp(t)
+  // The upload is held at its first hook until closing has begun: it is in flight then, whatever the machine's speed.
+  let uploadArrived = false
+  let closing = false
+  app.addHook('preClose', async () => { closing = true })
+  app.addHook('onRequest', async request => {
+    if (request.url !== '/upload') return
+    uploadArrived = true
+    await until(() => closing)
+  })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as { port: number }
   const form = multipart([{ name: 'file', value: readFileSync(makeImage(t.testdir(), 'big.jpg', '4000x3000')), filename: 'big.jpg' }])
@@ -16,9 +26,9 @@ t.test('a request that arrives while closing gets 503 and Connection: close; the
   // Two requests on one connection: the upload is in flight when closing starts, the ping comes after.
   socket.write(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: ${form.headers['content-type']}\r\nContent-Length: ${form.payload.length}\r\n\r\n`)
   socket.write(form.payload)
-  await new Promise(resolve => setTimeout(resolve, 150))
+  await until(() => uploadArrived)
   const closed = app.close()
-  await new Promise(resolve => setTimeout(resolve, 20))
+  await until(() => closing)
   socket.write('GET /ping HTTP/1.1\r\nHost: x\r\n\r\n')
   await closed
   await once(socket, 'close')

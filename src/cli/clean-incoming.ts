@@ -1,33 +1,42 @@
-import { parseArgs } from 'node:util'
-import { loadConfigOrExit } from '../config.js'
+import { loadConfigOrReport } from '../config.js'
+import { cleanIncoming } from '../images/clean-incoming.js'
 import { isOriginal } from '../keys.js'
 import { createStores } from '../storage/create-stores.js'
-import { cleanIncoming } from '../images/clean-incoming.js'
+import { parseCommandLine, usageError, type Env, type Io } from './io.js'
 
 const USAGE = `Usage: npm run clean:incoming -- [--older-than SECONDS] [--dry-run]
 Removes from incoming every file (originals, thumbnails, half-written uploads) older than
 SECONDS (default 7200, two hours), on the storage the environment configures.`
 
-const { values } = parseArgs({
-  options: {
-    'older-than': { type: 'string', default: '7200' },
-    'dry-run': { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false }
+/** `npm run clean:incoming`: its exit code. */
+export async function main (argv: string[], env: Env, io: Io): Promise<number> {
+  const parsed = parseCommandLine({
+    args: argv,
+    options: {
+      'older-than': { type: 'string', default: '7200' },
+      'dry-run': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false }
+    }
+  }, USAGE, io)
+  if (parsed === undefined) return 2
+  const { values } = parsed
+  if (values.help) {
+    io.stdout.write(`${USAGE}\n`)
+    return 0
   }
-})
-const seconds = Number(values['older-than'])
-if (values.help || !Number.isInteger(seconds) || seconds < 0) {
-  console.log(USAGE)
-  process.exit(values.help ? 0 : 2)
-}
+  const seconds = Number(values['older-than'])
+  if (!Number.isInteger(seconds) || seconds < 0) return usageError(io, USAGE, `--older-than takes a whole number of seconds (got "${values['older-than']}")`)
+  const config = loadConfigOrReport(env, io.stderr)
+  if (config === undefined) return 1
 
-const config = loadConfigOrExit(process.env)
-const stores = await createStores(config)
-try {
-  const removed = await cleanIncoming(stores.incoming, new Date(Date.now() - seconds * 1000), values['dry-run'])
-  const images = removed.filter(isOriginal).length
-  const verb = values['dry-run'] ? 'Would remove' : 'Removed'
-  console.log(`${verb} ${removed.length} files (${images} images) older than ${seconds} s from incoming.`)
-} finally {
-  stores.close()
+  const stores = await createStores(config)
+  try {
+    const removed = await cleanIncoming(stores.incoming, new Date(Date.now() - seconds * 1000), values['dry-run'])
+    const images = removed.filter(isOriginal).length
+    const verb = values['dry-run'] ? 'Would remove' : 'Removed'
+    io.stdout.write(`${verb} ${removed.length} files (${images} images) older than ${seconds} s from incoming.\n`)
+    return 0
+  } finally {
+    stores.close()
+  }
 }

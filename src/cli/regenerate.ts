@@ -1,11 +1,11 @@
-import { parseArgs } from 'node:util'
-import { loadConfigOrExit } from '../config.js'
+import { loadConfigOrReport } from '../config.js'
 import { extraFormats } from '../images/extra-formats.js'
 import { listImages, plan, regenerate, type Plan, type RegenerateContext } from '../images/regenerate.js'
 import { createImaging } from '../imaging/create-imaging.js'
 import { isOriginal } from '../keys.js'
 import { settleAll } from '../settle.js'
 import { createStores } from '../storage/create-stores.js'
+import { parseCommandLine, usageError, type Env, type Io } from './io.js'
 import { progress } from './progress.js'
 
 const USAGE = `Usage: npm run regenerate -- [--missing] [--dry-run] [--concurrency N] [KEY ...]
@@ -15,60 +15,71 @@ image. --missing makes only what is not there yet (the backfill; run it again to
 --dry-run says what it would make. --concurrency sets the image commands run at once
 (default IMAGING_CONCURRENCY). Exits 1, after listing them, when any image failed.`
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    missing: { type: 'boolean', default: false },
-    'dry-run': { type: 'boolean', default: false },
-    concurrency: { type: 'string' },
-    help: { type: 'boolean', default: false }
+/** `npm run regenerate`: its exit code. */
+export async function main (argv: string[], env: Env, io: Io): Promise<number> {
+  const parsed = parseCommandLine({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      missing: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
+      help: { type: 'boolean', default: false }
+    }
+  }, USAGE, io)
+  if (parsed === undefined) return 2
+  const { values, positionals: keys } = parsed
+  if (values.help) {
+    io.stdout.write(`${USAGE}\n`)
+    return 0
   }
-})
-const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency)
-const badKeys = positionals.filter(key => !isOriginal(key))
-if (values.help || badKeys.length > 0 || (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0))) {
-  if (badKeys.length > 0) console.error(`Not an image key: ${badKeys.join(', ')}`)
-  console.log(USAGE)
-  process.exit(values.help ? 0 : 2)
-}
+  const badKeys = keys.filter(key => !isOriginal(key))
+  if (badKeys.length > 0) return usageError(io, USAGE, `Not an image key: ${badKeys.join(', ')}`)
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency)
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
+    return usageError(io, USAGE, `--concurrency takes a whole number greater than 0 (got "${values.concurrency}")`)
+  }
+  const config = loadConfigOrReport(env, io.stderr)
+  if (config === undefined) return 1
 
-const config = loadConfigOrExit(process.env)
-const stores = await createStores(config)
-try {
-  const imaging = createImaging(config, stores.temp, { concurrency })
-  const { formats, states } = await extraFormats(config, imaging)
-  console.log(states.join('; '))
-  const context: RegenerateContext = { stores, imaging, suffixes: config.resizing.map(rule => rule.suffix), formats }
-  const plans = await planAll(context)
-  const work = plans.filter(each => each.outputs.length > 0)
-  const complete = plans.length - work.length
-  const files = (plans: Plan[]): number => plans.reduce((sum, each) => sum + each.outputs.length, 0)
-  if (values['dry-run']) {
-    for (const each of work) console.log(`${each.key}: ${each.outputs.join(' ')}`)
-    console.log(`Would make ${files(work)} files for ${work.length} images; ${complete} complete.`)
-  } else {
-    const bar = progress(work.length)
+  const stores = await createStores(config)
+  try {
+    const imaging = createImaging(config, stores.temp, { concurrency })
+    const { formats, states } = await extraFormats(config, imaging)
+    io.stdout.write(`${states.join('; ')}\n`)
+    const context: RegenerateContext = { stores, imaging, suffixes: config.resizing.map(rule => rule.suffix), formats }
+    const plans = await planAll(context, keys, values.missing)
+    const work = plans.filter(each => each.outputs.length > 0)
+    const complete = plans.length - work.length
+    if (values['dry-run']) {
+      for (const each of work) io.stdout.write(`${each.key}: ${each.outputs.join(' ')}\n`)
+      io.stdout.write(`Would make ${files(work)} files for ${work.length} images; ${complete} complete.\n`)
+      return 0
+    }
+    const bar = progress(work.length, io.stderr)
     const failures = await regenerate(context, work, 2 * imaging.queue.concurrency, bar.tick)
     bar.stop()
     const made = work.filter(each => !failures.some(failure => failure.key === each.key))
-    console.log(`Made ${files(made)} files for ${made.length} images; ${complete} complete; ${failures.length} failed.`)
-    for (const failure of failures) console.log(`failed: ${failure.key}: ${failure.message}`)
-    process.exitCode = failures.length > 0 ? 1 : 0
+    io.stdout.write(`Made ${files(made)} files for ${made.length} images; ${complete} complete; ${failures.length} failed.\n`)
+    for (const failure of failures) io.stdout.write(`failed: ${failure.key}: ${failure.message}\n`)
+    return failures.length > 0 ? 1 : 0
+  } finally {
+    stores.close()
   }
-} finally {
-  stores.close()
 }
 
+const files = (plans: Plan[]): number => plans.reduce((sum, each) => sum + each.outputs.length, 0)
+
 /** The plan of each named key (one not in active fails when its original is fetched), or of every image in active. */
-async function planAll (context: RegenerateContext): Promise<Plan[]> {
+async function planAll (context: RegenerateContext, keys: string[], missingOnly: boolean): Promise<Plan[]> {
   const { active } = context.stores
-  if (positionals.length === 0) {
+  if (keys.length === 0) {
     const { originals, present } = await listImages(active)
-    return originals.map(key => plan(context, key, output => present.has(output), values.missing))
+    return originals.map(key => plan(context, key, output => present.has(output), missingOnly))
   }
-  return await settleAll(positionals.map(async key => {
+  return await settleAll(keys.map(async key => {
     const wanted = plan(context, key, () => false, false).outputs
     const present = await settleAll(wanted.map(async output => await active.exists(output)))
-    return plan(context, key, output => present[wanted.indexOf(output)], values.missing)
+    return plan(context, key, output => present[wanted.indexOf(output)], missingOnly)
   }))
 }

@@ -1,19 +1,11 @@
-import { setTimeout } from 'node:timers/promises'
-import { Writable } from 'node:stream'
 import t from 'tap'
 import { progress } from '../../src/cli/progress.js'
-
-/** A stream that keeps what is written, as a terminal or as a log file. */
-function stream (isTTY: boolean): { out: NodeJS.WriteStream, text: () => string } {
-  let text = ''
-  const out = new Writable({ write: (chunk, _encoding, done) => { text += String(chunk); done() } })
-  Object.assign(out, { isTTY, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true })
-  return { out: out as unknown as NodeJS.WriteStream, text: () => text }
-}
+import { captured } from '../io.js'
+import { until } from '../until.js'
 
 t.test('on a terminal: a bar with done/total, rate, ETA and failures', async t => {
-  const terminal = stream(true)
-  const bar = progress(4, terminal.out)
+  const terminal = captured(true)
+  const bar = progress(4, terminal.stream)
   bar.tick(false)
   bar.tick(true)
   bar.stop()
@@ -21,11 +13,11 @@ t.test('on a terminal: a bar with done/total, rate, ETA and failures', async t =
 })
 
 t.test('elsewhere: a plain line every so often, and one at the end', async t => {
-  const log = stream(false)
-  const lines = progress(3, log.out, 30)
+  const log = captured(false)
+  const lines = progress(3, log.stream, 30)
   lines.tick(false)
-  await setTimeout(80)
-  t.match(log.text(), /^1\/3 images, [\d.]+\/s, ETA \d+ s, 0 failed\n/)
+  await until(() => log.text() !== '')
+  t.match(log.text(), /^1\/3 images, [\d.]+\/s, ETA \d+ s, 0 failed\n/, 'the timer writes a line of its own')
   lines.tick(false)
   lines.tick(true)
   lines.stop()

@@ -10,7 +10,7 @@ t.test('never more than `concurrency` tasks at once, taken in arrival order', as
     started.push(id)
     running++
     most = Math.max(most, running)
-    await new Promise(resolve => setTimeout(resolve, 5))
+    await new Promise(resolve => setImmediate(resolve))
     running--
     if (id === 3) throw new Error('task 3 failed')
     return id
@@ -29,7 +29,7 @@ t.test('tasks together stay within the memory budget; one larger than it runs al
   const task = (bytes: number) => async () => {
     active.push(bytes)
     seen.push([...active].sort((a, b) => a - b))
-    await new Promise(resolve => setTimeout(resolve, 5))
+    await new Promise(resolve => setImmediate(resolve))
     active.splice(active.indexOf(bytes), 1)
   }
   await Promise.all([60, 30, 50, 150, 10, 10].map(async bytes => await queue.run(task(bytes), bytes)))

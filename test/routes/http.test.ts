@@ -1,9 +1,9 @@
 import { once } from 'node:events'
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
-import { setTimeout } from 'node:timers/promises'
 import t from 'tap'
 import { makeImage, multipart, SECRET, testApp, upload } from '../helpers.js'
+import { until } from '../until.js'
 
 t.test('GET /ping answers Pong! as text', async t => {
   const { app } = await testApp(t)
@@ -97,12 +97,11 @@ t.test('a client that hangs up mid-upload leaves no temp file behind', async t =
   socket.write(`POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=cut\r\nContent-Length: 10000000\r\n\r\n${head}`)
   socket.write(Buffer.alloc(200_000, 0xFF))
   // Wait until the upload's work folder exists, then hang up.
-  const deadline = Date.now() + 10_000
-  while (readdirSync(config.tempFolder).length === 0 && Date.now() < deadline) await setTimeout(20)
+  await until(() => readdirSync(config.tempFolder).length > 0)
   t.equal(readdirSync(config.tempFolder).length, 1, 'the upload was being written')
   socket.destroy()
-  while (readdirSync(config.tempFolder).length > 0 && Date.now() < deadline) await setTimeout(20)
-  t.same(readdirSync(config.tempFolder), [], 'removed after the abort')
+  await until(() => readdirSync(config.tempFolder).length === 0)
+  t.pass('removed after the abort')
   t.same(readdirSync(config.incomingFolder), [])
 })
 

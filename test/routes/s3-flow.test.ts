@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import t from 'tap'
-import { identify, makeImage, postJson, SECRET, testApp, upload } from '../helpers.js'
+import { identify, makeImage, NO_LIMIT_MS, postJson, SECRET, testApp, upload } from '../helpers.js'
 import { startS3 } from '../s3.js'
 
 const family = (key: string): string[] => {
@@ -79,7 +79,7 @@ t.test('WebP variants on S3 follow a publish into active with their Content-Type
   const { app } = await testApp(t, { ...s3.env, GENERATE_WEBP: '1', THUMBNAILS_PUBLISH_DELAY: '200' })
   const { body } = await upload(app, makeImage(t.testdir(), 'a.jpg', '800x600'))
   await postJson(app, '/publish', { secret: SECRET, filename: body.filename })
-  await app.images.variants.drain(30_000)
+  await app.images.variants.drain(NO_LIMIT_MS)
   const stem = body.filename.replace('.jpg', '')
   t.same(await s3.keys('active'), [...family(body.filename), `${stem}BI.webp`, `${stem}MI.webp`, `${stem}SI.webp`].sort())
   t.same(await s3.keys('incoming'), [], 'variants and marker gone from incoming')

@@ -87,8 +87,8 @@ function pixel (path: string, x: number, y: number): string {
 t.test('anything but JPEG, PNG, GIF or SVG gets 400 and leaves nothing behind', async t => {
   const { app, config } = await testApp(t)
   const dir = t.testdir({ 'notes.jpg': 'just text', 'empty.jpg': '' })
-  const tiff = makeImage(dir, 'scan.jpg', '40x40', { coder: 'tiff' })
-  const bmp = makeImage(dir, 'paint.png', '40x40', { coder: 'bmp' })
+  t.equal(identify(makeImage(dir, 'scan.jpg', '40x40', { coder: 'tiff' })).format, 'TIFF', 'a TIFF named .jpg')
+  t.equal(identify(makeImage(dir, 'paint.png', '40x40', { coder: 'bmp' })).format, 'BMP', 'a BMP named .png')
   const jpeg = readFileSync(makeImage(dir, 'photo.jpg', '400x300', { args: ['-seed', '1', 'plasma:', '-composite'] }))
   writeFileSync(join(dir, 'truncated.jpg'), jpeg.subarray(0, Math.floor(jpeg.length / 2)))
   for (const name of ['notes.jpg', 'empty.jpg', 'scan.jpg', 'paint.png', 'truncated.jpg']) {
@@ -98,7 +98,6 @@ t.test('anything but JPEG, PNG, GIF or SVG gets 400 and leaves nothing behind', 
   }
   t.same(filesIn(config.incomingFolder), [])
   t.same(filesIn(config.tempFolder), [])
-  t.ok(tiff.length > 0 && bmp.length > 0)
 })
 
 t.test('no file part gets 400 asking for { file }', async t => {

@@ -3,10 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
-import { freePort } from '../../src/cli/bench/service.js'
-import { treeRss } from '../../src/cli/bench/process-tree.js'
 import { filesIn, identify, makeImage, testApp, withOrientation } from '../helpers.js'
-import { start, waitFor } from '../server-process.js'
+import { peakRss, treeRss } from '../process-tree.js'
+import { freePort, listening, start } from '../server-process.js'
+import { until } from '../until.js'
 
 t.test('a SIGKILL in the middle of an upload leaves nothing in the temp folder after the restart', async t => {
   const dir = t.testdir()
@@ -21,20 +21,20 @@ t.test('a SIGKILL in the middle of an upload leaves nothing in the temp folder a
   }
   const first = start(env)
   t.teardown(() => first.child.kill('SIGKILL'))
-  await waitFor(() => first.output().includes('Server listening'))
+  await listening(first)
   const socket = connect(port, '127.0.0.1')
   await once(socket, 'connect')
   socket.on('error', () => {})
   socket.write(`POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=cut\r\nContent-Length: 10000000\r\n\r\n--cut\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n`)
   socket.write(Buffer.alloc(300_000, 0xFF))
-  await waitFor(() => readdirSync(join(dir, 'temp')).length > 0)
+  await until(() => readdirSync(join(dir, 'temp')).length > 0)
   first.child.kill('SIGKILL')
   await once(first.child, 'exit')
   t.equal(readdirSync(join(dir, 'temp')).length, 1, 'the killed upload left its work folder')
 
   const second = start(env)
   t.teardown(() => second.child.kill('SIGKILL'))
-  await waitFor(() => second.output().includes('Server listening'))
+  await listening(second)
   t.same(filesIn(join(dir, 'temp')), [], 'swept at start')
   t.same(filesIn(join(dir, 'in')), [], 'nothing half-stored')
   second.child.kill('SIGTERM')
@@ -48,15 +48,14 @@ t.test('a burst of 24 uploads: every 200 is whole, keys differ, temp ends empty,
   const dir = t.testdir()
   const photo = readFileSync(withOrientation(makeImage(dir, 'plain.jpg', '3000x2000', { args: ['-seed', '5', 'plasma:', '-compose', 'over', '-composite'] }), 6, join(dir, 'photo.jpg')))
   const before = treeRss(process.pid)
-  let peak = before
-  const timer = setInterval(() => { peak = Math.max(peak, treeRss(process.pid)) }, 20)
+  const peak = peakRss(process.pid)
   const responses = await Promise.all(Array.from({ length: 24 }, async () => {
     const form = new FormData()
     form.append('file', new Blob([photo]), 'photo.jpg')
     const response = await fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', body: form })
     return { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.json() as { filename: string } }
   }))
-  clearInterval(timer)
+  const grewMb = (peak() - before) / 1024 / 1024
   const ok = responses.filter(response => response.status === 200)
   t.ok(ok.length > 0, `${ok.length} of 24 stored`)
   for (const refused of responses.filter(response => response.status !== 200)) t.match(refused, { status: 503, retryAfter: /^\d+$/ })
@@ -71,6 +70,5 @@ t.test('a burst of 24 uploads: every 200 is whole, keys differ, temp ends empty,
   }
   t.equal(filesIn(config.incomingFolder).length, keys.length * 4, 'nothing else in incoming')
   t.same(filesIn(config.tempFolder), [], 'temp folder empty')
-  const grewMb = (peak - before) / 1024 / 1024
   t.ok(grewMb < 500, `memory grew ${grewMb.toFixed(0)} MB`)
 })

@@ -1,28 +1,25 @@
 import { once } from 'node:events'
 import { connect } from 'node:net'
 import t from 'tap'
-import { treeRss } from '../../src/cli/bench/process-tree.js'
 import { filesIn, makeImage, postJson, SECRET, testApp, upload } from '../helpers.js'
+import { peakRss, treeRss } from '../process-tree.js'
+import { until } from '../until.js'
 import { lyingJpeg, manyFramesGif, pngBomb } from './hostile-files.js'
 
-/** Uploads `path`, timing it and sampling the memory of this process and its children meanwhile. */
-async function timedUpload (app: Parameters<typeof upload>[0], path: string): Promise<{ statusCode: number, body: any, seconds: number, grewMb: number }> {
+/** Uploads `path`, sampling the memory of this process and its children meanwhile. How long it takes is the benchmark's business. */
+async function measuredUpload (app: Parameters<typeof upload>[0], path: string): Promise<{ statusCode: number, body: any, grewMb: number }> {
   const before = treeRss(process.pid)
-  let peak = before
-  const timer = setInterval(() => { peak = Math.max(peak, treeRss(process.pid)) }, 10)
-  const started = performance.now()
+  const peak = peakRss(process.pid)
   const result = await upload(app, path)
-  clearInterval(timer)
-  return { ...result, seconds: (performance.now() - started) / 1000, grewMb: (peak - before) / 1024 / 1024 }
+  return { ...result, grewMb: (peak() - before) / 1024 / 1024 }
 }
 
-t.test('a PNG declaring 12000×12000 with a tiny zlib stream is refused from its header, at once', async t => {
+t.test('a PNG declaring 12000×12000 with a tiny zlib stream is refused from its header, memory flat', async t => {
   const { app, config } = await testApp(t)
   const bomb = pngBomb(t.testdir(), 12000, 12000)
-  const { statusCode, body, seconds, grewMb } = await timedUpload(app, bomb)
+  const { statusCode, body, grewMb } = await measuredUpload(app, bomb)
   t.equal(statusCode, 400)
   t.same(body, { success: false, message: 'Image data too short for its 12000×12000 px header.' })
-  t.ok(seconds < 2, `answered in ${seconds.toFixed(2)} s`)
   t.ok(grewMb < 100, `memory grew ${grewMb.toFixed(0)} MB`)
   t.same(filesIn(config.incomingFolder), [])
   t.same(filesIn(config.tempFolder), [])
@@ -38,21 +35,19 @@ t.test('past 16384 px a side is refused with the size, whatever the format', asy
   }
 })
 
-t.test('a JPEG whose SOF claims 12000×12000 over 2 KB of data answers 4xx quickly, memory flat', async t => {
+t.test('a JPEG whose SOF claims 12000×12000 over 2 KB of data answers 4xx, memory flat', async t => {
   const { app, config } = await testApp(t)
-  const { statusCode, seconds, grewMb } = await timedUpload(app, lyingJpeg(t.testdir(), 12000, 12000))
+  const { statusCode, grewMb } = await measuredUpload(app, lyingJpeg(t.testdir(), 12000, 12000))
   t.equal(statusCode, 400)
-  t.ok(seconds < 2, `answered in ${seconds.toFixed(2)} s`)
   t.ok(grewMb < 300, `memory grew ${grewMb.toFixed(0)} MB`)
   t.same(filesIn(config.incomingFolder), [])
 })
 
 t.test('MAX_IMAGE_PIXELS counts every frame of an animation, on its whole canvas', async t => {
   const { app } = await testApp(t)
-  const { statusCode, body, seconds } = await timedUpload(app, manyFramesGif(t.testdir(), 800, 700, 300))
+  const { statusCode, body } = await measuredUpload(app, manyFramesGif(t.testdir(), 800, 700, 300))
   t.equal(statusCode, 400)
   t.same(body.message, 'Image too large: 800×700 px × 300 frames, over 150000000 pixels.')
-  t.ok(seconds < 2, `answered in ${seconds.toFixed(2)} s`)
 
   const { app: strict } = await testApp(t, { MAX_IMAGE_PIXELS: '10000' })
   const dir = t.testdir()
@@ -87,11 +82,11 @@ t.test('an upload announced over MAX_UPLOAD_SIZE gets 413 before its body is sen
   await once(socket, 'connect')
   let answer = ''
   socket.on('data', chunk => { answer += String(chunk) })
-  const started = performance.now()
   // Headers for 200 MB, then only the start of the multipart body: the rest never comes.
   socket.write('POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 200000000\r\n\r\n')
   socket.write('--b\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\n\r\n')
-  while (!answer.includes('\r\n\r\n') && performance.now() - started < 5000) await new Promise(resolve => setTimeout(resolve, 10))
+  // The whole answer: headers and the JSON body after them.
+  await until(() => /\r\n\r\n[^]*\}/.test(answer))
   socket.destroy()
   t.match(answer, /^HTTP\/1\.1 413 /)
   t.match(answer, '"message":"File too large."')

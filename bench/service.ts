@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { freePort } from '../test/server-process.js'
 
 export interface RunningService {
   child: ChildProcess
@@ -11,23 +11,16 @@ export interface RunningService {
   stop: () => Promise<void>
 }
 
-/** A port nothing listens on now, on loopback. */
-export async function freePort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  return port
-}
+// `npm run build` writes it; this file runs from dist-bench/bench/.
+const SERVER = join(import.meta.dirname, '..', '..', 'dist', 'server.js')
 
 /** Starts the compiled service on loopback, on folders under `dir`, as operators run it. */
-export async function startService (dir: string, env: Record<string, string>): Promise<RunningService> {
+export async function startService (dir: string, inherited: Record<string, string | undefined>, env: Record<string, string>): Promise<RunningService> {
   const port = await freePort()
-  const server = join(import.meta.dirname, '..', '..', 'server.js')
-  const child = spawn(process.execPath, [server], {
+  const child = spawn(process.execPath, [SERVER], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
-      ...process.env,
+      ...inherited,
       HOST: '127.0.0.1',
       SERVICE_PORT: String(port),
       TEMP_FOLDER: join(dir, 'temp'),
