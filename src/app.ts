@@ -55,7 +55,7 @@ export async function buildApp (config: Config, options = { version: serviceVers
   await app.register(async scope => {
     // Streamed to a temp file, one file a request, never buffered.
     await scope.register(multipart, { limits: { fileSize: config.maxUploadSize, files: 1, fields: 10 } })
-    await scope.register(upload, { queueLimit: config.imagingQueueLimit, maxUploadSize: config.maxUploadSize })
+    await scope.register(upload, { maxUploadSize: config.maxUploadSize })
   })
   await app.register(async scope => {
     // The protected routes take their few fields as multipart too, as the older service did; no files.
@@ -64,7 +64,7 @@ export async function buildApp (config: Config, options = { version: serviceVers
     // JSON, forms and multipart only: plain text is an unsupported type here (415).
     scope.removeContentTypeParser('text/plain')
     await scope.register(publish)
-    await scope.register(deleteRoute)
+    await scope.register(deleteRoute, { suffixes: config.resizing.map(rule => rule.suffix) })
     await scope.register(rotate)
   })
   return app

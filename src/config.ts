@@ -22,6 +22,8 @@ export interface Config {
   generateAvif: boolean
   /** How long a publish waits for variants still being made before making them again. */
   thumbnailsPublishDelayMs: number
+  /** How long a replica's claim on a key or owed-work marker holds without being written again. */
+  workLeaseMs: number
   /** Undefined when DISABLE_PROMETHEUS_METRICS is on. */
   metrics?: { port: number, host: string, path: string }
   /** The address both servers listen on. */
@@ -66,6 +68,7 @@ const Env = Type.Object({
   GENERATE_WEBP: Type.Optional(bool),
   GENERATE_AVIF: Type.Optional(bool),
   THUMBNAILS_PUBLISH_DELAY: Type.Optional(text('a number of milliseconds', '^\\d+$')),
+  WORK_LEASE: Type.Optional(text('a number of milliseconds, at least 300', '^([3-9]\\d{2}|[1-9]\\d{3,})$')),
   METRICS_PORT: Type.Optional(text('a port number from 0 (any free one) to 65535', '^(0|[1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])$')),
   HOST: Type.Optional(text('an address to listen on')),
   METRICS_PATH: Type.Optional(text('a path starting with /', '^/[A-Za-z0-9/_.-]*$')),
@@ -128,6 +131,7 @@ function toConfig (env: Env & Record<string, string | undefined>): Config {
     generateWebp: yes(env.GENERATE_WEBP),
     generateAvif: yes(env.GENERATE_AVIF),
     thumbnailsPublishDelayMs: Number(env.THUMBNAILS_PUBLISH_DELAY ?? 20_000),
+    workLeaseMs: Number(env.WORK_LEASE ?? 15_000),
     metrics: yes(env.DISABLE_PROMETHEUS_METRICS) ? undefined : { port: Number(env.METRICS_PORT ?? 8081), host: env.HOST ?? '0.0.0.0', path: env.METRICS_PATH ?? '/metrics' },
     host: env.HOST ?? '0.0.0.0',
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '*').split(',').map(origin => origin.trim()).filter(Boolean),

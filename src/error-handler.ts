@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { HttpError } from './errors.js'
+import { Busy, HttpError, ImageRefused, StorageUnavailable, UnknownImage } from './errors.js'
 
 interface ValidationIssue {
   instancePath: string
@@ -17,12 +17,20 @@ export function errorHandler (error: FastifyError, request: FastifyRequest, repl
     void reply.code(400).send({ success: false, message: 'Malformed multipart body.' })
     return
   }
-  const statusCode = error.statusCode ?? 500
+  const { statusCode, message } = answer(error)
   if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
-  // Our own errors carry messages written for the client; any other 5xx could leak internals.
-  const message = statusCode < 500 || error instanceof HttpError ? error.message : 'Internal server error.'
-  if (error instanceof HttpError) void reply.headers(error.headers)
+  if (error instanceof Busy) void reply.header('retry-after', String(error.retryAfterSeconds))
   void reply.code(statusCode).send({ success: false, message })
+}
+
+/** The status for what happened, and a message for the client: ours as written, any other 5xx without internals. */
+function answer (error: FastifyError): { statusCode: number, message: string } {
+  if (error instanceof UnknownImage) return { statusCode: 404, message: 'Unknown image.' }
+  if (error instanceof ImageRefused) return { statusCode: 400, message: error.message }
+  if (error instanceof StorageUnavailable || error instanceof Busy) return { statusCode: 503, message: error.message }
+  if (error instanceof HttpError) return { statusCode: error.statusCode, message: error.message }
+  const statusCode = error.statusCode ?? 500
+  return { statusCode, message: statusCode < 500 ? error.message : 'Internal server error.' }
 }
 
 /**

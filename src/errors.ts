@@ -1,17 +1,37 @@
-/** An error whose message is meant for the client: 4xx answers carry it as it is. */
+// What went wrong, said by the code that knows it; only the error handler turns these into HTTP answers.
+
+/** A request that is wrong as HTTP (secret, size, a missing part): its status and a message for the client. */
 export class HttpError extends Error {
-  constructor (readonly statusCode: number, message: string, readonly headers: Record<string, string> = {}) {
+  constructor (readonly statusCode: number, message: string) {
     super(message)
   }
 }
 
-export const unsupportedFormat = (): HttpError => new HttpError(400, 'Unsupported image format.')
-export const unknownImage = (): HttpError => new HttpError(404, 'Unknown image.')
+/** No image under that key, or it went away during the call. */
+export class UnknownImage extends Error {
+  override name = 'UnknownImage'
+  constructor (readonly key: string) {
+    super(`Unknown image: ${key}`)
+  }
+}
 
-/** The object store did not answer, or answered with a fault, after the SDK's retries. */
-export class StorageUnavailableError extends HttpError {
-  override name = 'StorageUnavailableError'
-  constructor (store: string, readonly cause: unknown) {
-    super(503, `The ${store} storage is unavailable. Try again later.`)
+/** A file or call the service will not take; the message says why, for the client. */
+export class ImageRefused extends Error {
+  override name = 'ImageRefused'
+}
+
+/** A store did not answer, or answered with a fault, after the retries. */
+export class StorageUnavailable extends Error {
+  override name = 'StorageUnavailable'
+  constructor (readonly store: string, readonly cause: unknown) {
+    super(`The ${store} storage is unavailable. Try again later.`)
+  }
+}
+
+/** More work in progress than the service takes: the caller may try again after `retryAfterSeconds`. */
+export class Busy extends Error {
+  override name = 'Busy'
+  constructor (message: string, readonly retryAfterSeconds: number) {
+    super(message)
   }
 }

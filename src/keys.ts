@@ -25,6 +25,10 @@ export function keyPattern (suffixes: string[]): string {
 
 const ORIGINAL = new RegExp(keyPattern([]))
 
+// Words used throughout: an image's *original* is what was uploaded; its *thumbnails* are the
+// smaller sizes (RESIZING_CONFIG) in the original's format; its *variants* are those thumbnails
+// again as WebP or AVIF. Its *family* is all of them.
+
 /** Whether `key` names an original, not one of its thumbnails or variants. */
 export function isOriginal (key: string): boolean {
   return ORIGINAL.test(key)
@@ -39,21 +43,26 @@ export function thumbnailFormat (format: Format): Format {
   return format === 'svg' ? 'jpg' : format
 }
 
-/** The key of one thumbnail of `key`: `<stem><suffix>.<ext>`, in its base format or an extra one. */
-export function variantKey (key: string, suffix: string, format: Format | ExtraFormat = thumbnailFormat(formatOf(key))): string {
+/** The key of one thumbnail of `key`, or with an extra `format` of a variant: `<stem><suffix>.<ext>`. */
+export function thumbnailKey (key: string, suffix: string, format: Format | ExtraFormat = thumbnailFormat(formatOf(key))): string {
   const stem = key.slice(0, key.lastIndexOf('.'))
   return `${stem}${suffix}.${format}`
 }
 
-/** The base thumbnails' keys, then those in each of `extra` formats. */
-export function variantKeys (key: string, suffixes: string[], extra: readonly ExtraFormat[] = []): string[] {
+/** The thumbnails' keys, then the variants' in each of `extra` formats. */
+export function familyKeys (key: string, suffixes: string[], extra: readonly ExtraFormat[] = []): string[] {
   return [
-    ...suffixes.map(suffix => variantKey(key, suffix)),
-    ...extra.flatMap(format => suffixes.map(suffix => variantKey(key, suffix, format)))
+    ...suffixes.map(suffix => thumbnailKey(key, suffix)),
+    ...variantKeys(key, suffixes, extra)
   ]
 }
 
-/** The incoming object that says the extra variants of `key` are still to be made (it outlives a restart). */
+/** The variants' keys: every thumbnail in each of `extra` formats. */
+export function variantKeys (key: string, suffixes: string[], extra: readonly ExtraFormat[]): string[] {
+  return extra.flatMap(format => suffixes.map(suffix => thumbnailKey(key, suffix, format)))
+}
+
+/** The incoming object that says the variants of `key` are still to be made (it outlives a restart). */
 export function pendingMarker (key: string): string {
   return `${key}.pending`
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -14,7 +14,7 @@ export { withOrientation } from './exif.js'
 
 export const SECRET = 'test-secret'
 
-interface TestContext {
+export interface TestContext {
   testdir: (fixture?: Record<string, string>) => string
   teardown: (fn: () => unknown) => void
 }
@@ -104,6 +104,11 @@ export async function postJson (app: FastifyInstance, url: string, body: unknown
 
 export function filesIn (dir: string): string[] {
   return readdirSync(dir).sort()
+}
+
+/** What is left in a temp folder: each process's own folder is looked into; none once every request and job is done. */
+export function workFiles (tempFolder: string): string[] {
+  return filesIn(tempFolder).flatMap(name => name.startsWith('proc-') ? filesIn(join(tempFolder, name)).map(file => `${name}/${file}`) : [name])
 }
 
 /** Scratch folders for image commands, under the OS temp folder. */

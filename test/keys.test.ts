@@ -1,5 +1,5 @@
 import t from 'tap'
-import { formatOf, isOriginal, keyPattern, newKey, variantKey, variantKeys } from '../src/keys.js'
+import { familyKeys, formatOf, isOriginal, keyPattern, newKey, thumbnailKey } from '../src/keys.js'
 
 const suffixes = ['BI', 'MI', 'SI']
 const pattern = new RegExp(keyPattern(suffixes))
@@ -25,10 +25,11 @@ t.test('the key pattern takes new keys, the older service\'s shorter keys and va
   }
 })
 
-t.test('variant keys keep the format, but SVG thumbnails are JPEG', async t => {
+t.test('thumbnails keep the format, but SVG thumbnails are JPEG; variants follow them', async t => {
   t.equal(formatOf('1732790000_0123456789.gif'), 'gif')
-  t.equal(variantKey('1732790000_0123456789.png', 'MI'), '1732790000_0123456789MI.png')
-  t.same(variantKeys('1732790000_1.svg', suffixes), ['1732790000_1BI.jpg', '1732790000_1MI.jpg', '1732790000_1SI.jpg'])
+  t.equal(thumbnailKey('1732790000_0123456789.png', 'MI'), '1732790000_0123456789MI.png')
+  t.same(familyKeys('1732790000_1.svg', suffixes), ['1732790000_1BI.jpg', '1732790000_1MI.jpg', '1732790000_1SI.jpg'])
+  t.same(familyKeys('1732790000_1.png', ['BI'], ['webp', 'avif']), ['1732790000_1BI.png', '1732790000_1BI.webp', '1732790000_1BI.avif'])
 })
 
 t.test('an original is a key without a size suffix', async t => {

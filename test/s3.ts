@@ -15,8 +15,8 @@ export interface TestS3 {
   stop: () => Promise<void>
   /** Starts again on the same port and folder: the objects are still there. */
   start: () => Promise<void>
-  /** Answers every request with this status (a 500, a 503) until set back to undefined. */
-  failWith: (status: number | undefined) => void
+  /** Answers every request (or those `only` picks) with this status (a 500, a 503) until set back to undefined. */
+  failWith: (status: number | undefined, only?: (request: { method: string, path: string }) => boolean) => void
   /** Every request the server received: method, path, and the ACL it asked for. */
   requests: Array<{ method: string, path: string, acl: string | undefined }>
   /** The keys in a bucket, sorted. */
@@ -36,6 +36,7 @@ export async function startS3 (t: TestContext, buckets = ['incoming', 'active'])
   let server: any
   const requests: TestS3['requests'] = []
   let fault: number | undefined
+  let faulty = (_request: { method: string, path: string }): boolean => true
   const start = async (): Promise<void> => {
     server = new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: buckets.map(name => ({ name })) })
     port = (await server.run()).port
@@ -43,8 +44,9 @@ export async function startS3 (t: TestContext, buckets = ['incoming', 'active'])
     const handlers = server.httpServer.listeners('request')
     server.httpServer.removeAllListeners('request')
     server.httpServer.on('request', (request: any, response: any) => {
-      requests.push({ method: request.method, path: request.url.split('?')[0], acl: request.headers['x-amz-acl'] })
-      if (fault !== undefined) {
+      const seen = { method: request.method, path: request.url.split('?')[0], acl: request.headers['x-amz-acl'] }
+      requests.push(seen)
+      if (fault !== undefined && faulty(seen)) {
         response.writeHead(fault, { 'content-type': 'application/xml' })
         return response.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>injected</Message></Error>')
       }
@@ -79,7 +81,10 @@ export async function startS3 (t: TestContext, buckets = ['incoming', 'active'])
     },
     stop,
     start,
-    failWith: status => { fault = status },
+    failWith: (status, only = () => true) => {
+      fault = status
+      faulty = only
+    },
     requests,
     keys: async bucket => ((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map(object => object.Key as string).sort(),
     head: async (bucket, key) => await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),

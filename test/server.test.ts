@@ -1,12 +1,14 @@
 import { once } from 'node:events'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { filesIn, makeImage } from './helpers.js'
+import { makeImage, workFiles } from './helpers.js'
 import { freePort, listening, start } from './server-process.js'
 
 t.test('server.ts serves, logs where it stores, sweeps temp, and exits 0 on SIGTERM', async t => {
-  const dir = t.testdir({ temp: { 'job-left': { upload: 'from a killed run' } } })
+  const dir = t.testdir({ temp: { 'proc-otherhost-77-ab': { 'job-left': { upload: 'from a replica that died a while ago' } } } })
+  const anHourAgo = new Date(Date.now() - 3600_000)
+  utimesSync(join(dir, 'temp', 'proc-otherhost-77-ab'), anHourAgo, anHourAgo)
   const port = await freePort()
   const server = start({
     SERVICE_PORT: String(port),
@@ -22,7 +24,7 @@ t.test('server.ts serves, logs where it stores, sweeps temp, and exits 0 on SIGT
   await listening(server)
   t.match(output(), join(dir, 'in'), 'logs the incoming folder')
   t.notMatch(output(), 'server-test-secret', 'never logs the secret')
-  t.same(filesIn(join(dir, 'temp')), [], 'leftovers swept at start')
+  t.same(workFiles(join(dir, 'temp')), [], 'leftovers swept at start')
   t.equal(await (await fetch(`http://127.0.0.1:${port}/ping`)).text(), 'Pong!')
   const publish = await fetch(`http://127.0.0.1:${port}/publish`, {
     method: 'POST',
@@ -50,7 +52,7 @@ t.test('SIGTERM during a background variant job exits 0 only once the job\'s fil
     GENERATE_WEBP: '1',
     GENERATE_AVIF: '1'
   })
-  const { child, output } = server
+  const { child } = server
   t.teardown(() => child.kill('SIGKILL'))
   await listening(server)
   const form = new FormData()

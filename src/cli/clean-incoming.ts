@@ -1,5 +1,5 @@
 import { loadConfigOrReport } from '../config.js'
-import { cleanIncoming } from '../images/clean-incoming.js'
+import { cleanIncoming } from '../lifecycle/clean-incoming.js'
 import { isOriginal } from '../keys.js'
 import { createStores } from '../storage/create-stores.js'
 import { parseCommandLine, usageError, type Env, type Io } from './io.js'
@@ -37,6 +37,6 @@ export async function main (argv: string[], env: Env, io: Io): Promise<number> {
     io.stdout.write(`${verb} ${removed.length} files (${images} images) older than ${seconds} s from incoming.\n`)
     return 0
   } finally {
-    stores.close()
+    await stores.close()
   }
 }

@@ -1,6 +1,8 @@
 import { loadConfigOrReport } from '../config.js'
-import { extraFormats } from '../images/extra-formats.js'
-import { listImages, plan, regenerate, type Plan, type RegenerateContext } from '../images/regenerate.js'
+import { extraFormats } from '../lifecycle/extra-formats.js'
+import { configuredOptions, createImageService } from '../lifecycle/image-service.js'
+import { listImages, plan, regenerateAll, type Outputs, type Plan } from '../lifecycle/regenerate.js'
+import type { Storage } from '../storage/storage.js'
 import { createImaging } from '../imaging/create-imaging.js'
 import { isOriginal } from '../keys.js'
 import { settleAll } from '../settle.js'
@@ -47,8 +49,14 @@ export async function main (argv: string[], env: Env, io: Io): Promise<number> {
     const imaging = createImaging(config, stores.temp, { concurrency })
     const { formats, states } = await extraFormats(config, imaging)
     io.stdout.write(`${states.join('; ')}\n`)
-    const context: RegenerateContext = { stores, imaging, suffixes: config.resizing.map(rule => rule.suffix), formats }
-    const plans = await planAll(context, keys, values.missing)
+    const images = createImageService({
+      ...configuredOptions(config),
+      stores,
+      imaging,
+      formats
+    })
+    const outputs: Outputs = { suffixes: configuredOptions(config).suffixes, formats }
+    const plans = await planAll(stores.active, outputs, keys, values.missing)
     const work = plans.filter(each => each.outputs.length > 0)
     const complete = plans.length - work.length
     if (values['dry-run']) {
@@ -57,29 +65,28 @@ export async function main (argv: string[], env: Env, io: Io): Promise<number> {
       return 0
     }
     const bar = progress(work.length, io.stderr)
-    const failures = await regenerate(context, work, 2 * imaging.queue.concurrency, bar.tick)
+    const failures = await regenerateAll(images, work, 2 * imaging.queue.concurrency, bar.tick)
     bar.stop()
     const made = work.filter(each => !failures.some(failure => failure.key === each.key))
     io.stdout.write(`Made ${files(made)} files for ${made.length} images; ${complete} complete; ${failures.length} failed.\n`)
     for (const failure of failures) io.stdout.write(`failed: ${failure.key}: ${failure.message}\n`)
     return failures.length > 0 ? 1 : 0
   } finally {
-    stores.close()
+    await stores.close()
   }
 }
 
 const files = (plans: Plan[]): number => plans.reduce((sum, each) => sum + each.outputs.length, 0)
 
 /** The plan of each named key (one not in active fails when its original is fetched), or of every image in active. */
-async function planAll (context: RegenerateContext, keys: string[], missingOnly: boolean): Promise<Plan[]> {
-  const { active } = context.stores
+async function planAll (active: Storage, outputs: Outputs, keys: string[], missingOnly: boolean): Promise<Plan[]> {
   if (keys.length === 0) {
     const { originals, present } = await listImages(active)
-    return originals.map(key => plan(context, key, output => present.has(output), missingOnly))
+    return originals.map(key => plan(outputs, key, output => present.has(output), missingOnly))
   }
   return await settleAll(keys.map(async key => {
-    const wanted = plan(context, key, () => false, false).outputs
+    const wanted = plan(outputs, key, () => false, false).outputs
     const present = await settleAll(wanted.map(async output => await active.exists(output)))
-    return plan(context, key, output => present[wanted.indexOf(output)], missingOnly)
+    return plan(outputs, key, output => present[wanted.indexOf(output)], missingOnly)
   }))
 }

@@ -1,42 +1,33 @@
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
-import type { ImageContext } from '../images/context.js'
-import { extraFormats } from '../images/extra-formats.js'
-import { Variants } from '../images/variants.js'
+import { extraFormats } from '../lifecycle/extra-formats.js'
+import { configuredOptions, createImageService, type ImageService } from '../lifecycle/image-service.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    images: ImageContext
+    images: ImageService
   }
 }
 
-// Variant jobs that are still running at shutdown get this long; what is cut is redone on restart.
+// Variant jobs that are still running at shutdown get this long; what is cut is taken over a lease later.
 const DRAIN_TIMEOUT_MS = 20_000
 
-/** Gathers what the image operations need, and runs the background WebP/AVIF jobs. */
+/** The image service: every route calls one of its operations; it runs the background variant jobs. */
 export default fp<{ config: Config }>(async (app, { config }) => {
   const { formats, states } = await extraFormats(config, app.imaging)
   for (const state of states) app.log.info(state)
-  const suffixes = app.imaging.options.resizing.map(rule => rule.suffix)
-  const variants = new Variants({
+  const images = createImageService({
+    ...configuredOptions(config),
     stores: app.storage,
     imaging: app.imaging,
-    suffixes,
     formats,
-    publishDelayMs: config.thumbnailsPublishDelayMs,
-    log: app.log,
-    onFailure: () => app.serviceMetrics.publishedThumbnailsError.inc()
+    log: { info: message => app.log.info(message), error: (details, message) => app.log.error(details, message) },
+    onVariantFailure: () => app.serviceMetrics.publishedThumbnailsError.inc(),
+    onTakeover: count => app.serviceMetrics.variantJobsTakenOver.inc(count)
   })
-  app.decorate('images', { stores: app.storage, imaging: app.imaging, suffixes, autoOrientOriginal: config.autoOrientOriginal, maxImagePixels: config.maxImagePixels, variants })
-
-  app.addHook('onReady', async () => {
-    if (!variants.enabled) return
-    // In the background: a large backlog must not hold up start-up.
-    variants.recover().then(count => {
-      if (count > 0) app.log.info(`resuming the variants of ${count} images`)
-    }, error => app.log.error({ err: error }, 'could not look for owed variants'))
-  })
+  app.decorate('images', images)
+  app.addHook('onReady', async () => images.startBackground())
   app.addHook('onClose', async () => {
-    if (!(await variants.drain(DRAIN_TIMEOUT_MS))) app.log.warn('shutdown cut variant jobs short; they resume at the next start')
+    if (!(await images.drain(DRAIN_TIMEOUT_MS))) app.log.warn('shutdown cut variant jobs short; a replica takes them over a lease later')
   })
 }, { name: 'images', dependencies: ['storage', 'imaging', 'metrics'] })

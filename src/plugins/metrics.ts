@@ -9,6 +9,7 @@ export interface ServiceMetrics {
   uploadedImages: Counter<'format'>
   publishedImages: Counter
   publishedThumbnailsError: Counter
+  variantJobsTakenOver: Counter
   deletedImages: Counter
   rotatedImages: Counter
   errorCounter: Counter
@@ -50,6 +51,7 @@ export default fp<Options>(async (app, { config, version }) => {
     uploadedImages: new Counter({ name: 'uploaded_images', help: 'Images uploaded, by format', labelNames: ['format'], registers }),
     publishedImages: counter('published_images', 'Images published'),
     publishedThumbnailsError: counter('published_thumbnails_error', 'Background WebP/AVIF jobs that failed'),
+    variantJobsTakenOver: counter('variant_jobs_taken_over', 'Owed WebP/AVIF jobs taken over from markers nobody refreshed for a lease'),
     deletedImages: counter('deleted_images', 'Images deleted'),
     rotatedImages: counter('rotated_images', 'Images rotated'),
     errorCounter: counter('error_counter', 'Requests that ended in an error'),

@@ -12,5 +12,5 @@ declare module 'fastify' {
 export default fp<{ config: Config }>(async (app, { config }) => {
   const stores = await createStores(config)
   app.decorate('storage', stores)
-  app.addHook('onClose', async () => stores.close())
+  app.addHook('onClose', async () => await stores.close())
 }, { name: 'storage' })

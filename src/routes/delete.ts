@@ -1,6 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { deleteImages } from '../images/publish.js'
 import { failures, FIELD_ENCODINGS, ImageKey, Secret, Success } from './schemas.js'
 
 // The API server sends every past version of one document's image: a few, never hundreds.
@@ -13,8 +12,8 @@ async function listOfOne (request: FastifyRequest): Promise<void> {
 }
 
 /** POST /delete: removes one or more active images and their thumbnails; keys already gone are fine. */
-const remove: FastifyPluginAsyncTypebox = async app => {
-  const key = ImageKey(app.images.suffixes)
+const remove: FastifyPluginAsyncTypebox<{ suffixes: string[] }> = async (app, { suffixes }) => {
+  const key = ImageKey(suffixes)
   app.post('/delete', {
     preValidation: [app.verifySecret, listOfOne],
     schema: {
@@ -27,7 +26,7 @@ const remove: FastifyPluginAsyncTypebox = async app => {
       response: { 200: Success, ...failures(400, 401, 403, 413, 415, 503) }
     }
   }, async request => {
-    await deleteImages(app.images, request.body.filenames)
+    await app.images.delete(request.body.filenames)
     app.serviceMetrics.deletedImages.inc(request.body.filenames.length)
     return { success: true as const }
   })

@@ -1,7 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { rotateImage } from '../images/rotate.js'
 import type { Rotation } from '../imaging/orientation.js'
-import { failures, FIELD_ENCODINGS, ImageKey, Secret } from './schemas.js'
+import { failures, FIELD_ENCODINGS, OriginalKey, Secret } from './schemas.js'
 
 /** POST /rotate: turns an active image clockwise; it gets a new key, the old one is removed. */
 const rotate: FastifyPluginAsyncTypebox = async app => {
@@ -12,7 +11,7 @@ const rotate: FastifyPluginAsyncTypebox = async app => {
       consumes: FIELD_ENCODINGS,
       body: Type.Object({
         secret: Secret,
-        filename: ImageKey(app.images.suffixes),
+        filename: OriginalKey,
         // A form sends the number as text; no other type is turned into one.
         rotation: Type.Optional(Type.Union([90, -90, 180, '90', '-90', '180'].map(angle => Type.Literal(angle)), { description: 'Degrees clockwise; default 90' }))
       }),
@@ -20,7 +19,7 @@ const rotate: FastifyPluginAsyncTypebox = async app => {
     }
   }, async request => {
     const { filename, rotation } = request.body
-    const rotated = await rotateImage(app.images, filename, Number(rotation ?? 90) as Rotation)
+    const rotated = await app.images.rotate(filename, Number(rotation ?? 90) as Rotation)
     app.serviceMetrics.rotatedImages.inc()
     return { success: true as const, filename: rotated }
   })

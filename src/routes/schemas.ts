@@ -1,9 +1,12 @@
 import { Type, type TObject, type TString } from '@sinclair/typebox'
 import { keyPattern } from '../keys.js'
 
-/** An image key: the only kind of name the protected routes take. */
+/** An image key, an original's or a thumbnail's: the only kind of name the protected routes take. */
 export const ImageKey = (suffixes: string[]): TString =>
   Type.String({ pattern: keyPattern(suffixes), description: 'An image key, such as 1732790000_0123456789.jpg' })
+
+/** An original's key: what can be published or rotated (a thumbnail is part of its original's family). */
+export const OriginalKey = Type.String({ pattern: keyPattern([]), description: 'An original image\'s key, such as 1732790000_0123456789.jpg' })
 
 export const Secret = Type.String({ description: 'The shared secret, API_SECRET_KEY. Checked before anything else: 401 when missing, 403 when wrong.' })
 

@@ -2,8 +2,6 @@ import { createWriteStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { HttpError } from '../errors.js'
-import { uploadImage } from '../images/upload.js'
-import type { Queue } from '../imaging/queue.js'
 import { failures } from './schemas.js'
 
 const missingFile = (): HttpError => new HttpError(400, 'Missing parameters. Expected values are { file }')
@@ -11,15 +9,8 @@ const tooLarge = (): HttpError => new HttpError(413, 'File too large.')
 // Room for the multipart framing and a few small fields around the file.
 const MULTIPART_SLACK = 1024 * 1024
 
-/** 503 with Retry-After when `limit` image commands already wait for a slot, instead of piling up more. */
-function admit (queue: Queue, limit: number): void {
-  if (queue.waiting < limit) return
-  const seconds = Math.max(1, Math.ceil(queue.waiting / queue.concurrency))
-  throw new HttpError(503, 'Too many images in progress. Try again shortly.', { 'retry-after': String(seconds) })
-}
-
 /** POST /upload: one image in the multipart part `file`; its name and Content-Type are not trusted. */
-const upload: FastifyPluginAsyncTypebox<{ queueLimit: number, maxUploadSize: number }> = async (app, { queueLimit, maxUploadSize }) => {
+const upload: FastifyPluginAsyncTypebox<{ maxUploadSize: number }> = async (app, { maxUploadSize }) => {
   app.post('/upload', {
     schema: {
       summary: 'Stores an image and its thumbnails in incoming under a new key',
@@ -30,8 +21,8 @@ const upload: FastifyPluginAsyncTypebox<{ queueLimit: number, maxUploadSize: num
     // The handler streams the body itself: the schema above only describes it.
     validatorCompiler: () => () => true
   }, async request => {
-    // Before reading the body, and again before the image work: a full queue answers at once.
-    admit(app.imaging.queue, queueLimit)
+    // Before reading the body (and again before the image work): a full queue answers at once.
+    app.images.admit()
     // A body announced larger than any allowed upload is refused before a byte of it is read.
     if (Number(request.headers['content-length'] ?? 0) > maxUploadSize + MULTIPART_SLACK) throw tooLarge()
     if (!request.isMultipart()) throw missingFile()
@@ -43,8 +34,7 @@ const upload: FastifyPluginAsyncTypebox<{ queueLimit: number, maxUploadSize: num
       await pipeline(part.file, createWriteStream(path))
       // Past the limit the stream just ends early; only this flag tells.
       if (part.file.truncated) throw tooLarge()
-      admit(app.imaging.queue, queueLimit)
-      const { key, format } = await uploadImage(app.images, workspace, path)
+      const { key, format } = await app.images.upload(workspace, path)
       app.serviceMetrics.uploadedImages.inc({ format })
       return { success: true as const, filename: key }
     } finally {

@@ -11,10 +11,19 @@ export async function createStores (config: Config): Promise<Stores> {
       temp,
       incoming: await createLocalStorage('incoming', config.incomingFolder),
       active: await createLocalStorage('active', config.activeFolder),
-      close: () => {}
+      close: async () => await temp.close()
     }
   }
   // Loaded only when used: the AWS SDK alone adds about 20 MB to the process.
   const { createS3Stores } = await import('./s3-stores.js')
-  return { temp, ...createS3Stores(config.s3, config.cacheControl) }
+  const { incoming, active, destroy } = createS3Stores(config.s3, config.cacheControl)
+  return {
+    temp,
+    incoming,
+    active,
+    close: async () => {
+      destroy()
+      await temp.close()
+    }
+  }
 }

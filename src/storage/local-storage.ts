@@ -4,11 +4,11 @@ import { access, constants, copyFile, mkdir, readdir, rename, rm, stat } from 'n
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { MissingKeyError, type Storage } from './storage.js'
+import { MissingKeyError, type Storage, type StoredKey } from './storage.js'
 import { settleAll } from '../settle.js'
 
-// A plain file name (a key, a key's .pending marker, or one of our partial files): no slash ever reaches the file system.
-const SAFE_KEY = /^([A-Za-z0-9_]+(\.[a-z]+)+|\.partial-[0-9a-f-]{36})$/
+// A plain file name (a key, a key's marker or claim, or one of our partial files): no slash ever reaches the file system.
+const SAFE_KEY = /^([A-Za-z0-9_]+(\.[a-z0-9]+)+|\.partial-[0-9a-f-]{36})$/
 const LIST_PAGE = 1000
 
 export class LocalStorage implements Storage {
@@ -72,6 +72,13 @@ export class LocalStorage implements Storage {
       const times = await Promise.all(page.map(async name => await stat(this.path(name)).then(s => s.mtime, () => undefined)))
       yield page.filter((_name, i) => times[i] !== undefined && times[i] < cutoff)
     }
+  }
+
+  async listPrefix (prefix: string): Promise<StoredKey[]> {
+    const names = (await readdir(this.folder)).filter(name => name.startsWith(prefix) && SAFE_KEY.test(name))
+    const times = await Promise.all(names.map(async name => await stat(this.path(name)).then(s => s.mtime, () => undefined)))
+    // A key removed between the listing and its stat is gone: left out.
+    return names.flatMap((key, i) => times[i] === undefined ? [] : [{ key, modified: times[i] }])
   }
 
   async deleteMany (keys: string[]): Promise<void> {

@@ -7,9 +7,9 @@ import {
   CopyObjectCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
   ListObjectsV2Command, PutObjectCommand, type PutObjectCommandInput, type S3Client
 } from '@aws-sdk/client-s3'
-import { StorageUnavailableError } from '../errors.js'
+import { StorageUnavailable } from '../errors.js'
 import { contentType } from './content-type.js'
-import { MissingKeyError, type Storage } from './storage.js'
+import { MissingKeyError, type Storage, type StoredKey } from './storage.js'
 
 export interface S3StoreOptions {
   name: string
@@ -54,14 +54,16 @@ export class S3Storage implements Storage {
       try {
         return await this.putStream(key, createReadStream(path), size)
       } catch (error) {
-        if (!(error instanceof StorageUnavailableError) || attempt === PUT_ATTEMPTS) throw error
+        if (!(error instanceof StorageUnavailable) || attempt === PUT_ATTEMPTS) throw error
         await setTimeout(100 * 2 ** attempt)
       }
     }
   }
 
   async putStream (key: string, body: Readable, length: number): Promise<void> {
-    await this.call(key, async client => await client.send(new PutObjectCommand({ ...this.writeHeaders(key), Body: body, ContentLength: length })))
+    // An empty object (a marker, a claim) goes as an empty string, which the SDK can send again when it retries.
+    const sent = length === 0 ? '' : body
+    await this.call(key, async client => await client.send(new PutObjectCommand({ ...this.writeHeaders(key), Body: sent, ContentLength: length })))
   }
 
   async fetch (key: string, path: string): Promise<void> {
@@ -97,11 +99,22 @@ export class S3Storage implements Storage {
     } while (token !== undefined)
   }
 
+  async listPrefix (prefix: string): Promise<StoredKey[]> {
+    const found: StoredKey[] = []
+    let token: string | undefined
+    do {
+      const page = await this.call(undefined, async client => await client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token })))
+      for (const object of page.Contents ?? []) found.push({ key: object.Key as string, modified: object.LastModified as Date })
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined
+    } while (token !== undefined)
+    return found
+  }
+
   async deleteMany (keys: string[]): Promise<void> {
     for (let start = 0; start < keys.length; start += PAGE) {
       const objects = keys.slice(start, start + PAGE).map(Key => ({ Key }))
       const result = await this.call(undefined, async client => await client.send(new DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: objects, Quiet: true } })))
-      if ((result.Errors ?? []).length > 0) throw new StorageUnavailableError(this.name, result.Errors)
+      if ((result.Errors ?? []).length > 0) throw new StorageUnavailable(this.name, result.Errors)
     }
   }
 
@@ -127,7 +140,7 @@ export class S3Storage implements Storage {
     } catch (error) {
       const name = (error as Error).name
       if (name === 'NotFound' || name === 'NoSuchKey') throw new MissingKeyError(key ?? '', source.name)
-      throw new StorageUnavailableError(this.name, error)
+      throw new StorageUnavailable(this.name, error)
     }
   }
 }

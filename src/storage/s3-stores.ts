@@ -8,7 +8,7 @@ import type { Stores } from './stores.js'
 const INCOMING_LIFETIME_MS = 2 * 60 * 60 * 1000
 
 /** Incoming and active on S3; buckets on the same connection share one client. */
-export function createS3Stores ({ incoming, active }: S3Buckets, cacheControl: Config['cacheControl']): Omit<Stores, 'temp'> {
+export function createS3Stores ({ incoming, active }: S3Buckets, cacheControl: Config['cacheControl']): Omit<Stores, 'temp' | 'close'> & { destroy: () => void } {
   const clients = new Map<string, S3Client>()
   const store = (name: string, bucket: S3Bucket, acl: 'private' | 'public-read', expiresAfterMs?: number): S3Storage => {
     const connection = [bucket.endpoint, bucket.region, bucket.accessKeyId].join(' ')
@@ -19,7 +19,7 @@ export function createS3Stores ({ incoming, active }: S3Buckets, cacheControl: C
   return {
     incoming: store('incoming', incoming, 'private', INCOMING_LIFETIME_MS),
     active: store('active', active, 'public-read'),
-    close: () => { for (const client of clients.values()) client.destroy() }
+    destroy: () => { for (const client of clients.values()) client.destroy() }
   }
 }
 

@@ -18,8 +18,15 @@ export interface Storage {
   delete (key: string): Promise<void>
   /** The keys last written before `cutoff`, a page at a time. */
   listOlderThan (cutoff: Date): AsyncIterable<string[]>
+  /** The keys that start with `prefix`, each with when it was last written, by the store's own clock. */
+  listPrefix (prefix: string): Promise<StoredKey[]>
   /** Removes keys as `listOlderThan` gives them. */
   deleteMany (keys: string[]): Promise<void>
+}
+
+export interface StoredKey {
+  key: string
+  modified: Date
 }
 
 export class MissingKeyError extends Error {

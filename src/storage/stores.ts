@@ -6,6 +6,6 @@ export interface Stores {
   temp: TempFolder
   incoming: Storage
   active: Storage
-  /** Lets go of connections (S3 clients' sockets). */
-  close: () => void
+  /** Lets go of connections (S3 clients' sockets) and of this process's temp folder. */
+  close: () => Promise<void>
 }

@@ -5,7 +5,7 @@ import { main } from '../../src/cli/regenerate.js'
 import { loadConfig } from '../../src/config.js'
 import { createStores } from '../../src/storage/create-stores.js'
 import type { Stores } from '../../src/storage/stores.js'
-import { filesIn, identify, makeImage } from '../helpers.js'
+import { filesIn, identify, makeImage, workFiles } from '../helpers.js'
 import { runMain } from '../io.js'
 import { startS3 } from '../s3.js'
 import { runCompiled } from '../server-process.js'
@@ -50,7 +50,7 @@ t.test('on local folders: backfill, resume, named keys, a corrupt original repor
   t.match(identify(active(`${stem(PNG)}SI.png`)), { format: 'PNG', width: 200, height: 200 })
   t.match(identify(active(`${stem(PNG)}SI.webp`)), { format: 'WEBP', width: 200, height: 200 })
   t.same(readFileSync(active(JPEG)), original, 'the original is never touched')
-  t.same(filesIn(join(dir, 'tmp')), [], 'temp folder empty')
+  t.same(workFiles(join(dir, 'tmp')), [], 'temp folder empty')
 
   const again = await regenerate(env, '--missing')
   t.match(again.stdout, 'Made 0 files for 0 images; 2 complete; 1 failed.', 'resumes: only the broken one is left')

@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import t from 'tap'
-import { makeImage, multipart, SECRET, testApp, upload } from '../helpers.js'
+import { makeImage, multipart, SECRET, testApp, upload, workFiles } from '../helpers.js'
 import { until } from '../until.js'
 
 t.test('GET /ping answers Pong! as text', async t => {
@@ -97,10 +97,10 @@ t.test('a client that hangs up mid-upload leaves no temp file behind', async t =
   socket.write(`POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=cut\r\nContent-Length: 10000000\r\n\r\n${head}`)
   socket.write(Buffer.alloc(200_000, 0xFF))
   // Wait until the upload's work folder exists, then hang up.
-  await until(() => readdirSync(config.tempFolder).length > 0)
-  t.equal(readdirSync(config.tempFolder).length, 1, 'the upload was being written')
+  await until(() => workFiles(config.tempFolder).length > 0)
+  t.equal(workFiles(config.tempFolder).length, 1, 'the upload was being written')
   socket.destroy()
-  await until(() => readdirSync(config.tempFolder).length === 0)
+  await until(() => workFiles(config.tempFolder).length === 0)
   t.pass('removed after the abort')
   t.same(readdirSync(config.incomingFolder), [])
 })

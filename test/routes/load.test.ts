@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { filesIn, identify, makeImage, multipart, testApp, upload } from '../helpers.js'
+import { filesIn, identify, makeImage, multipart, testApp, upload, workFiles } from '../helpers.js'
 
 t.test('a 100 MP JPEG uploads and gets its thumbnails', async t => {
   const { app, config } = await testApp(t)
@@ -16,7 +16,7 @@ t.test('a 100 MP JPEG uploads and gets its thumbnails', async t => {
   const stem = body.filename.replace('.jpg', '')
   t.match(identify(join(config.incomingFolder, `${stem}BI.jpg`)), { width: 1500, height: 1050 })
   t.match(identify(join(config.incomingFolder, `${stem}SI.jpg`)), { width: 200, height: 200 })
-  t.same(filesIn(config.tempFolder), [], 'no MAGICK_TMPDIR or work file left')
+  t.same(workFiles(config.tempFolder), [], 'no MAGICK_TMPDIR or work file left')
 })
 
 t.test('when the queue is full, an upload gets 503 with Retry-After at once; once it drains, 200', async t => {
@@ -35,5 +35,5 @@ t.test('when the queue is full, an upload gets 503 with Retry-After at once; onc
   await Promise.all(busy)
   t.equal((await upload(app, photo)).statusCode, 200)
   t.equal(filesIn(config.incomingFolder).length, 4)
-  t.same(filesIn(config.tempFolder), [])
+  t.same(workFiles(config.tempFolder), [])
 })

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { filesIn, identify, makeImage, multipart, testApp, upload, withOrientation } from '../helpers.js'
+import { filesIn, identify, makeImage, multipart, testApp, upload, withOrientation, workFiles } from '../helpers.js'
 
 const KEY = /^\d{10}_\d{10}\.(jpg|png|gif|svg)$/
 
@@ -24,7 +24,7 @@ t.test('a JPEG is stored in incoming with its three thumbnails, upright', async 
   t.match(identify(file(`${stem}SI.jpg`)), { format: 'JPEG', width: 200, height: 200 })
   t.match(identify(file(`${stem}.jpg`)), { width: 3000, height: 2000, orientation: 'RightTop' }, 'original left as sent')
   t.same(readFileSync(file(`${stem}.jpg`)), readFileSync(photo))
-  t.same(filesIn(config.tempFolder), [], 'temp folder empty')
+  t.same(workFiles(config.tempFolder), [], 'temp folder empty')
 })
 
 t.test('AUTO_ORIENT_ORIGINAL=1 turns the stored JPEG original upright', async t => {
@@ -97,7 +97,7 @@ t.test('anything but JPEG, PNG, GIF or SVG gets 400 and leaves nothing behind', 
     t.same(body, { success: false, message: 'Unsupported image format.' }, name)
   }
   t.same(filesIn(config.incomingFolder), [])
-  t.same(filesIn(config.tempFolder), [])
+  t.same(workFiles(config.tempFolder), [])
 })
 
 t.test('no file part gets 400 asking for { file }', async t => {
@@ -123,5 +123,5 @@ t.test('a file over MAX_UPLOAD_SIZE gets 413 and is not kept', async t => {
   t.equal(statusCode, 413)
   t.equal(body.success, false)
   t.same(filesIn(config.incomingFolder), [])
-  t.same(filesIn(config.tempFolder), [])
+  t.same(workFiles(config.tempFolder), [])
 })

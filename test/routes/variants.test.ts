@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { filesIn, identify, makeImage, NO_LIMIT_MS, postJson, SECRET, testApp, upload } from '../helpers.js'
+import { filesIn, identify, makeImage, NO_LIMIT_MS, postJson, SECRET, testApp, upload, workFiles } from '../helpers.js'
 import { until } from '../until.js'
 
 const ON = { GENERATE_WEBP: '1', GENERATE_AVIF: '1', THUMBNAILS_PUBLISH_DELAY: '300' }
@@ -33,7 +33,7 @@ t.test('WebP and AVIF are made after the answer, at every size, really in those 
   t.match(identify(join(config.incomingFolder, `${stem}MI.avif`)), { width: 400, height: 267 })
   t.match(identify(join(config.incomingFolder, `${stem}SI.webp`)), { width: 200, height: 200 })
   t.notOk(existsSync(join(config.incomingFolder, `${body.filename}.pending`)), 'the record goes once they exist')
-  t.same(filesIn(config.tempFolder), [], 'no work files left')
+  t.same(workFiles(config.tempFolder), [], 'no work files left')
 })
 
 t.test('an SVG\'s variants are <stem><suffix>.webp and .avif, never a second .jpg', async t => {
@@ -88,15 +88,18 @@ t.test('a variant lost from incoming is made again from the published image', as
   t.same(filesIn(config.incomingFolder), [])
 })
 
-t.test('owed variants are made after a restart', async t => {
+t.test('owed variants are taken up once their marker is a lease old, after a restart, from the largest thumbnail', async t => {
   const first = await testApp(t)
   const { body } = await upload(first.app, makeImage(t.testdir(), 'a.png', '500x500'))
   await postJson(first.app, '/publish', { secret: SECRET, filename: body.filename })
   // As if the process had died with the job owed: only the marker says so.
   writeFileSync(join(first.config.incomingFolder, `${body.filename}.pending`), '')
   await first.app.close()
+  // Made from the BI thumbnail, not the original: an original that would not decode shows it.
+  writeFileSync(join(first.config.activeFolder, body.filename), 'the original is not read')
   const { app } = await testApp(t, {
     ...ON,
+    WORK_LEASE: '500',
     TEMP_FOLDER: first.config.tempFolder,
     INCOMING_FOLDER: first.config.incomingFolder,
     ACTIVE_FOLDER: first.config.activeFolder
@@ -105,6 +108,9 @@ t.test('owed variants are made after a restart', async t => {
   await until(() => filesIn(first.config.incomingFolder).length === 0)
   await app.images.variants.drain(NO_LIMIT_MS)
   for (const name of variants(body.filename)) t.ok(existsSync(join(first.config.activeFolder, name)), name)
+  const mi = join(first.config.activeFolder, body.filename.replace('.png', 'MI.avif'))
+  t.equal(container(mi), 'avif')
+  t.match(identify(mi), { width: 400, height: 400 })
   t.same(filesIn(first.config.incomingFolder), [])
 })
 
@@ -132,12 +138,13 @@ t.test('a job that fails is counted and stays owed', async t => {
   const { body } = await upload(first.app, makeImage(t.testdir(), 'a.png', '300x300'))
   await postJson(first.app, '/publish', { secret: SECRET, filename: body.filename })
   await first.app.close()
-  // The stored original went bad, and its variants are owed.
+  // The stored original went bad, its thumbnails are lost, and its variants are owed.
   writeFileSync(join(first.config.activeFolder, body.filename), 'not a PNG any more')
+  for (const suffix of ['BI', 'MI', 'SI']) rmSync(join(first.config.activeFolder, body.filename.replace('.png', `${suffix}.png`)))
   writeFileSync(join(first.config.incomingFolder, `${body.filename}.pending`), '')
-  const { app } = await testApp(t, { ...ON, TEMP_FOLDER: first.config.tempFolder, INCOMING_FOLDER: first.config.incomingFolder, ACTIVE_FOLDER: first.config.activeFolder })
+  const { app } = await testApp(t, { ...ON, WORK_LEASE: '500', TEMP_FOLDER: first.config.tempFolder, INCOMING_FOLDER: first.config.incomingFolder, ACTIVE_FOLDER: first.config.activeFolder })
   await app.ready()
-  await until(async () => (await app.serviceMetrics.publishedThumbnailsError.get()).values[0]?.value === 1)
-  t.equal((await app.serviceMetrics.publishedThumbnailsError.get()).values[0]?.value, 1)
+  await until(async () => ((await app.serviceMetrics.publishedThumbnailsError.get()).values[0]?.value ?? 0) >= 1)
+  t.pass('counted')
   t.ok(existsSync(join(first.config.incomingFolder, `${body.filename}.pending`)), 'still owed')
 })

@@ -1,9 +1,9 @@
 import { once } from 'node:events'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
-import { filesIn, identify, makeImage, testApp, withOrientation } from '../helpers.js'
+import { filesIn, identify, makeImage, testApp, withOrientation, workFiles } from '../helpers.js'
 import { peakRss, treeRss } from '../process-tree.js'
 import { freePort, listening, start } from '../server-process.js'
 import { until } from '../until.js'
@@ -27,15 +27,16 @@ t.test('a SIGKILL in the middle of an upload leaves nothing in the temp folder a
   socket.on('error', () => {})
   socket.write(`POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=cut\r\nContent-Length: 10000000\r\n\r\n--cut\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n`)
   socket.write(Buffer.alloc(300_000, 0xFF))
-  await until(() => readdirSync(join(dir, 'temp')).length > 0)
+  await until(() => workFiles(join(dir, 'temp')).length > 0)
   first.child.kill('SIGKILL')
   await once(first.child, 'exit')
-  t.equal(readdirSync(join(dir, 'temp')).length, 1, 'the killed upload left its work folder')
+  t.equal(workFiles(join(dir, 'temp')).length, 1, 'the killed upload left its work folder')
 
   const second = start(env)
   t.teardown(() => second.child.kill('SIGKILL'))
   await listening(second)
-  t.same(filesIn(join(dir, 'temp')), [], 'swept at start')
+  t.same(workFiles(join(dir, 'temp')), [], 'the dead process\'s folder swept at start')
+  t.equal(filesIn(join(dir, 'temp')).length, 1, 'only the new process\'s own folder is left')
   t.same(filesIn(join(dir, 'in')), [], 'nothing half-stored')
   second.child.kill('SIGTERM')
   await once(second.child, 'exit')
@@ -69,6 +70,6 @@ t.test('a burst of 24 uploads: every 200 is whole, keys differ, temp ends empty,
     t.match(identify(join(config.incomingFolder, `${stem}SI.jpg`)), { width: 200, height: 200 })
   }
   t.equal(filesIn(config.incomingFolder).length, keys.length * 4, 'nothing else in incoming')
-  t.same(filesIn(config.tempFolder), [], 'temp folder empty')
+  t.same(workFiles(config.tempFolder), [], 'temp folder empty')
   t.ok(grewMb < 500, `memory grew ${grewMb.toFixed(0)} MB`)
 })

@@ -42,6 +42,18 @@ export function storageContract (t: TestContext, makeStores: (t: any) => Promise
     await t.rejects(incoming.fetch(KEY, join(dir, 'gone.jpg')), { name: 'MissingKeyError' })
   })
 
+  t.test('listPrefix finds the keys that start with a prefix, with their age by the store\'s clock', async t => {
+    const { incoming, age } = await makeStores(t)
+    const empty = async (key: string): Promise<void> => await incoming.putStream(key, Readable.from([]), 0)
+    for (const key of [`${KEY}.lock.0a1b2c`, `${KEY}.lock.3d4e5f`, `${KEY}.pending`, KEY, '1732790000_0123456788.jpg.lock.aaaaaa']) await empty(key)
+    await age(incoming, `${KEY}.lock.0a1b2c`, 3600)
+    const found = await incoming.listPrefix(`${KEY}.lock.`)
+    t.same(found.map(each => each.key).sort(), [`${KEY}.lock.0a1b2c`, `${KEY}.lock.3d4e5f`])
+    const [old, fresh] = found.sort((a, b) => a.key.localeCompare(b.key)).map(each => each.modified.getTime())
+    t.ok(fresh - old >= 3590_000, 'the aged one is an hour older')
+    t.same(await incoming.listPrefix('1732790000_9'), [], 'none')
+  })
+
   t.test('putStream stores exactly the bytes it is given', async t => {
     const { active } = await makeStores(t)
     const dir = t.testdir()

@@ -1,6 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { access } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import t from 'tap'
 import { createLocalStorage } from '../../src/storage/local-storage.js'
 import { TempFolder } from '../../src/storage/temp-folder.js'
@@ -64,16 +66,52 @@ t.test('a key that is not a plain file name never reaches the file system', asyn
   }
 })
 
-t.test('the temp folder gives each job its own folder and sweeps only its own leftovers', async t => {
-  const dir = t.testdir({ temp: { 'job-old': { 'upload': 'left by a killed process' }, 'someone-else.txt': 'keep' } })
-  const temp = await new TempFolder(join(dir, 'temp')).init()
-  t.same(filesIn(join(dir, 'temp')), ['someone-else.txt'])
+t.test('the temp folder gives each job its own folder inside this process\'s own', async t => {
+  const temp = await new TempFolder(join(t.testdir(), 'temp')).init()
+  t.teardown(async () => await temp.close())
   const one = await temp.workspace()
   const two = await temp.workspace()
   t.not(one.dir, two.dir)
+  t.equal(dirname(one.dir), temp.dir)
   writeFileSync(one.file('upload'), 'x')
   mkdirSync(one.file('sub'))
   await one.remove()
   t.notOk(existsSync(one.dir))
   t.ok(existsSync(two.dir))
+})
+
+t.test('at start, only the folders of processes that are gone are swept', async t => {
+  const dir = t.testdir({
+    temp: {
+      'someone-else.txt': 'keep',
+      'proc-elsewhere-12-aa': { 'job-1': { upload: 'a live replica on another host' } },
+      'proc-elsewhere-13-bb': { 'job-1': { upload: 'a replica that stopped refreshing its folder' } },
+      'job-old': { upload: 'left by an older version, long ago' }
+    }
+  })
+  const folder = join(dir, 'temp')
+  const anHourAgo = new Date(Date.now() - 3600_000)
+  for (const name of ['proc-elsewhere-13-bb', 'job-old']) utimesSync(join(folder, name), anHourAgo, anHourAgo)
+  // A live process of this host, and one that has exited.
+  const live = await new TempFolder(folder).init()
+  t.teardown(async () => await live.close())
+  const exited = spawnSync(process.execPath, ['-e', '']).pid as number
+  const dead = basename(live.dir).replace(`-${process.pid}-`, `-${exited}-`)
+  mkdirSync(join(folder, dead))
+
+  const next = await new TempFolder(folder).init()
+  t.teardown(async () => await next.close())
+  t.same(filesIn(folder), [basename(live.dir), basename(next.dir), 'proc-elsewhere-12-aa', 'someone-else.txt'].sort())
+})
+
+t.test('a temp folder removed under a running process is made again; close removes its own', async t => {
+  const folder = join(t.testdir(), 'temp')
+  const temp = await new TempFolder(folder).init()
+  rmSync(folder, { recursive: true })
+  await t.rejects(access(temp.dir), 'gone')
+  const workspace = await temp.workspace()
+  writeFileSync(workspace.file('upload'), 'x')
+  await t.resolves(temp.reachable())
+  await temp.close()
+  t.notOk(existsSync(temp.dir))
 })

@@ -1,16 +1,9 @@
-import type { Imaging } from '../imaging/imaging.js'
-import { formatOf, isOriginal, thumbnailFormat, variantKeys, type ExtraFormat } from '../keys.js'
+import { UnknownImage } from '../errors.js'
+import { largest } from '../imaging/thumbnails.js'
+import { familyKeys, formatOf, isOriginal, thumbnailFormat, type ExtraFormat } from '../keys.js'
 import { settleAll } from '../settle.js'
-import type { Storage } from '../storage/storage.js'
-import type { Stores } from '../storage/stores.js'
-import { largest } from './variants.js'
-
-export interface RegenerateContext {
-  stores: Stores
-  imaging: Imaging
-  suffixes: string[]
-  formats: ExtraFormat[]
-}
+import { MissingKeyError, type Storage } from '../storage/storage.js'
+import type { ImageService, ServiceParts } from './image-service.js'
 
 /** One image and the thumbnails and variants to make for it. */
 export interface Plan {
@@ -31,23 +24,32 @@ export async function listImages (store: Storage): Promise<{ originals: string[]
   return { originals: [...present].filter(isOriginal).sort(), present }
 }
 
+/** The thumbnails and variants the config makes. */
+export interface Outputs {
+  suffixes: string[]
+  formats: ExtraFormat[]
+}
+
 /** What `key` needs: every thumbnail and variant, or with `missingOnly` those not `present`. */
-export function plan (context: RegenerateContext, key: string, present: (key: string) => boolean, missingOnly: boolean): Plan {
-  const expected = variantKeys(key, context.suffixes, context.formats)
+export function plan ({ suffixes, formats }: Outputs, key: string, present: (key: string) => boolean, missingOnly: boolean): Plan {
+  const expected = familyKeys(key, suffixes, formats)
   return { key, outputs: missingOnly ? expected.filter(output => !present(output)) : expected }
 }
 
 /**
  * Makes the planned outputs of one active image from its original, through the same pipeline
- * and queue as uploads (the variants from the largest thumbnail), and puts them in active. The
- * original is only read.
+ * and queue as uploads (the variants from the largest thumbnail), then puts them in active holding
+ * the key, only if the image is still there: a delete meanwhile wins. The original is only read.
  */
-export async function regenerateImage ({ stores, imaging, formats }: RegenerateContext, { key, outputs }: Plan): Promise<void> {
+export async function regenerateImage (parts: ServiceParts, { key, outputs }: Plan): Promise<void> {
+  const { stores, imaging, formats } = parts
   const workspace = await stores.temp.workspace()
   try {
     const format = formatOf(key)
     const original = workspace.file(`original.${format}`)
-    await stores.active.fetch(key, original)
+    await stores.active.fetch(key, original).catch(error => {
+      throw error instanceof MissingKeyError ? new UnknownImage(key) : error
+    })
     const thumbnails = await imaging.thumbnails({ path: original, format }, key, workspace.dir)
     const extra = formats.filter(extraFormat => outputs.some(output => output.endsWith(`.${extraFormat}`)))
     const source = largest(thumbnails)
@@ -55,21 +57,24 @@ export async function regenerateImage ({ stores, imaging, formats }: RegenerateC
       ? await imaging.thumbnails({ path: source.path, format: thumbnailFormat(format), width: source.width, height: source.height }, key, workspace.dir, extra)
       : []
     const wanted = [...thumbnails, ...variants].filter(made => outputs.includes(made.key))
-    await settleAll(wanted.map(async made => await stores.active.put(made.key, made.path)))
+    await parts.locks.with(key, async () => {
+      if (!(await stores.active.exists(key))) throw new UnknownImage(key)
+      await settleAll(wanted.map(async made => await stores.active.put(made.key, made.path)))
+    })
   } finally {
     await workspace.remove()
   }
 }
 
 /** Runs the plans, `inFlight` images at a time; calls `done` after each. Returns the failures. */
-export async function regenerate (context: RegenerateContext, plans: Plan[], inFlight: number, done: (failed: boolean) => void): Promise<Failure[]> {
+export async function regenerateAll (images: ImageService, plans: Plan[], inFlight: number, done: (failed: boolean) => void): Promise<Failure[]> {
   const failures: Failure[] = []
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < plans.length) {
       const current = plans[next++]
       try {
-        await regenerateImage(context, current)
+        await images.regenerate(current)
         done(false)
       } catch (error) {
         failures.push({ key: current.key, message: (error as Error).message.split('\n')[0] })

@@ -1,0 +1,95 @@
+import type { Config } from '../config.js'
+import type { Imaging } from '../imaging/imaging.js'
+import type { Rotation } from '../imaging/orientation.js'
+import type { ExtraFormat, Format } from '../keys.js'
+import type { Stores } from '../storage/stores.js'
+import type { Workspace } from '../storage/temp-folder.js'
+import { admit } from './admit.js'
+import { deleteImages } from './delete.js'
+import { KeyLocks } from './key-lock.js'
+import { publishImage } from './publish.js'
+import { regenerateImage, type Plan } from './regenerate.js'
+import { rotateImage } from './rotate.js'
+import { uploadImage } from './upload.js'
+import { VariantJobs, type Log } from './variant-jobs.js'
+
+export interface ImageServiceOptions {
+  stores: Stores
+  imaging: Imaging
+  /** The thumbnail suffixes of RESIZING_CONFIG. */
+  suffixes: string[]
+  /** The variant formats to make; empty turns variants off. */
+  formats: ExtraFormat[]
+  autoOrientOriginal: boolean
+  /** Width × height × frames an upload may declare. */
+  maxImagePixels: number
+  /** Image commands that may wait for a slot before uploads are told to come back (Busy). */
+  queueLimit: number
+  /** How long a publish waits for variants still being made before making them again. */
+  publishDelayMs: number
+  /** How long a claim on a key or an owed-work marker stays its holder's without a refresh. */
+  leaseMs: number
+  /** What background jobs report; an operator command that runs none leaves them out. */
+  log?: Log
+  onVariantFailure?: () => void
+  onTakeover?: (count: number) => void
+}
+
+/** What the operations share: the options, the locks on keys, the background variant jobs. */
+export interface ServiceParts extends ImageServiceOptions {
+  locks: KeyLocks
+  variants: VariantJobs
+}
+
+/** The life of an uploaded image, one call per route or command. */
+export interface ImageService {
+  /** Throws Busy when the image queue is full: before a body is read, and again before the work. */
+  admit: () => void
+  /** Checks the file at `path` in `workspace`, stores it and its thumbnails in incoming: its new key. */
+  upload: (workspace: Workspace, path: string) => Promise<{ key: string, format: Format }>
+  /** Moves an image's family from incoming to active, whole; again is fine. */
+  publish: (key: string) => Promise<void>
+  /** Turns an active image clockwise under a new key (returned); the old key's family goes. */
+  rotate: (key: string, rotation: Rotation) => Promise<string>
+  /** Removes images' families from active; keys already gone are fine. */
+  delete: (keys: string[]) => Promise<void>
+  /** Makes the planned thumbnails and variants of an active image from its original. */
+  regenerate: (plan: Plan) => Promise<void>
+  /** Owed variants: taken up now and swept for every lease, also those a dead replica left. */
+  startBackground: () => void
+  /** Stops the background work; waits for running jobs at most `timeoutMs`; true when none was cut. */
+  drain: (timeoutMs: number) => Promise<boolean>
+  readonly variants: VariantJobs
+}
+
+// A claim on a key may wait this long: a rotate (the slowest call on one key) takes a few seconds.
+const LOCK_WAIT_MS = 30_000
+
+/** The options the config sets, for the service and the operator commands alike. */
+export function configuredOptions (config: Config): Pick<ImageServiceOptions, 'suffixes' | 'autoOrientOriginal' | 'maxImagePixels' | 'queueLimit' | 'publishDelayMs' | 'leaseMs'> {
+  return {
+    suffixes: config.resizing.map(rule => rule.suffix),
+    autoOrientOriginal: config.autoOrientOriginal,
+    maxImagePixels: config.maxImagePixels,
+    queueLimit: config.imagingQueueLimit,
+    publishDelayMs: config.thumbnailsPublishDelayMs,
+    leaseMs: config.workLeaseMs
+  }
+}
+
+export function createImageService (options: ImageServiceOptions): ImageService {
+  const locks = new KeyLocks({ store: options.stores.incoming, leaseMs: options.leaseMs, waitMs: LOCK_WAIT_MS })
+  const variants = new VariantJobs({ ...options, locks })
+  const parts: ServiceParts = { ...options, locks, variants }
+  return {
+    admit: () => admit(options.imaging.queue, options.queueLimit),
+    upload: async (workspace, path) => await uploadImage(parts, workspace, path),
+    publish: async key => await publishImage(parts, key),
+    rotate: async (key, rotation) => await rotateImage(parts, key, rotation),
+    delete: async keys => await deleteImages(parts, keys),
+    regenerate: async plan => await regenerateImage(parts, plan),
+    startBackground: () => variants.startBackground(),
+    drain: async timeoutMs => await variants.drain(timeoutMs),
+    variants
+  }
+}

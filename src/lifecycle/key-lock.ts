@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Busy } from '../errors.js'
+import type { Storage, StoredKey } from '../storage/storage.js'
+
+export interface KeyLockOptions {
+  /** The store every replica shares, where claims are written: incoming. */
+  store: Storage
+  /** A claim not refreshed for this long was left by a replica that died, and is removed. */
+  leaseMs: number
+  /** How long a call may wait for a key before it answers Busy. */
+  waitMs: number
+}
+
+// Calls on one key waiting in one process, past which more are told to come back later.
+const MAX_WAITING = 32
+/** Added to a lease before a record counts as abandoned: S3 keeps times in whole seconds. */
+export const STAMP_SLACK_MS = 1000
+
+/** Writes an empty object under `key`, or writes it again: its age starts over. */
+export async function touch (store: Storage, key: string): Promise<void> {
+  await store.putStream(key, Readable.from([]), 0)
+}
+
+/**
+ * One call at a time on an image key, across every replica on the same stores.
+ *
+ * In one process, calls on a key run in the order they came. Across processes, a call claims the
+ * key by writing `<key>.lock.<random>` to the shared store, then listing `<key>.lock.`: it holds
+ * the key when it sees no other live claim; otherwise it takes its claim back and tries again
+ * later. Two claimants cannot both hold it: each writes before it lists, and S3 (like a folder)
+ * shows a listing every write finished before it, so the one that listed second sees the first.
+ * A holder refreshes its claim every third of the lease; a claim older than the lease, by the
+ * store's clock (replicas' own clocks may differ), belongs to a replica that died and is removed.
+ */
+export class KeyLocks {
+  private readonly queues = new Map<string, { tail: Promise<void>, waiting: number }>()
+
+  constructor (private readonly options: KeyLockOptions) {}
+
+  async with<T> (key: string, task: () => Promise<T>): Promise<T> {
+    const queue = this.queues.get(key) ?? { tail: Promise.resolve(), waiting: 0 }
+    if (queue.waiting >= MAX_WAITING) throw new Busy('Too many calls on this image at once. Try again shortly.', 1)
+    let finished = (): void => {}
+    const previous = queue.tail
+    queue.tail = new Promise(resolve => { finished = resolve })
+    queue.waiting++
+    this.queues.set(key, queue)
+    try {
+      await previous
+      const release = await this.claim(key)
+      try {
+        return await task()
+      } finally {
+        await release()
+      }
+    } finally {
+      finished()
+      if (--queue.waiting === 0) this.queues.delete(key)
+    }
+  }
+
+  private async claim (key: string): Promise<() => Promise<void>> {
+    const { store, leaseMs, waitMs } = this.options
+    const prefix = `${key}.lock.`
+    const deadline = Date.now() + waitMs
+    for (let attempt = 0; ; attempt++) {
+      const claim = `${prefix}${randomBytes(6).toString('hex')}`
+      await touch(store, claim)
+      const claims = await store.listPrefix(prefix)
+      const mine = claims.find(each => each.key === claim)
+      const others = claims.filter(each => each.key !== claim)
+      // Others are abandoned when older than a lease by the store's clock: our own claim was
+      // written just now. A listing without it (a store that is not consistent) holds nothing.
+      const abandoned = (other: StoredKey, mine: StoredKey): boolean => mine.modified.getTime() - other.modified.getTime() > leaseMs + STAMP_SLACK_MS
+      if (mine !== undefined && others.every(other => abandoned(other, mine))) {
+        await Promise.all(others.map(async each => await store.delete(each.key)))
+        const refresh = setInterval(() => { touch(store, claim).catch(() => {}) }, leaseMs / 3)
+        refresh.unref()
+        return async () => {
+          clearInterval(refresh)
+          await store.delete(claim)
+        }
+      }
+      await store.delete(claim)
+      if (Date.now() > deadline) throw new Busy('This image is busy. Try again shortly.', 1)
+      // A random wait, longer each time, so that two claimants do not keep meeting.
+      await sleep(Math.random() * 25 * 2 ** Math.min(attempt, 5))
+    }
+  }
+}

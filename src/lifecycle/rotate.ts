@@ -1,0 +1,49 @@
+import { ImageRefused, UnknownImage } from '../errors.js'
+import type { Rotation } from '../imaging/orientation.js'
+import type { Thumbnail } from '../imaging/thumbnails.js'
+import { formatOf, isOriginal, newKey } from '../keys.js'
+import { settleAll } from '../settle.js'
+import { MissingKeyError } from '../storage/storage.js'
+import { removeFamily } from './delete.js'
+import type { ServiceParts } from './image-service.js'
+
+/**
+ * Turns an active image clockwise, holding its key: the new original and its thumbnails are stored
+ * under a new key before the old key's family is removed. A second rotate or a delete of the same
+ * key, on any replica, comes after and finds it gone (404): one new key, never two. Returns it.
+ */
+export async function rotateImage (parts: ServiceParts, key: string, rotation: Rotation): Promise<string> {
+  if (!isOriginal(key)) throw new ImageRefused('Only an original image can be rotated.')
+  const format = formatOf(key)
+  if (format === 'svg') throw new ImageRefused('SVG images rotation is not supported.')
+  const { stores, imaging, variants } = parts
+  const workspace = await stores.temp.workspace()
+  try {
+    const path = workspace.file(`original.${format}`)
+    const rotated = await parts.locks.with(key, async (): Promise<{ key: string, thumbnails: Thumbnail[] }> => {
+      await stores.active.fetch(key, path).catch(error => {
+        throw error instanceof MissingKeyError ? new UnknownImage(key) : error
+      })
+      await imaging.rotate(path, format, rotation)
+      const rotatedKey = newKey(format)
+      await variants.owe(rotatedKey)
+      let thumbnails: Thumbnail[]
+      try {
+        thumbnails = await imaging.thumbnails({ path, format }, rotatedKey, workspace.dir)
+        await settleAll(thumbnails.map(async thumbnail => await stores.active.put(thumbnail.key, thumbnail.path)))
+        await stores.active.put(rotatedKey, path)
+      } catch (error) {
+        // The old key stays as it was; nothing of the new one does.
+        await removeFamily(parts, rotatedKey).catch(() => {})
+        await variants.settle(rotatedKey).catch(() => {})
+        throw error
+      }
+      await removeFamily(parts, key)
+      return { key: rotatedKey, thumbnails }
+    })
+    await variants.startFrom(rotated.key, rotated.thumbnails, format)
+    return rotated.key
+  } finally {
+    await workspace.remove()
+  }
+}

@@ -1,0 +1,85 @@
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { KeyLocks, touch } from '../../src/lifecycle/key-lock.js'
+import { createLocalStorage } from '../../src/storage/local-storage.js'
+import { filesIn, type TestContext } from '../helpers.js'
+import { until } from '../until.js'
+
+const KEY = '1732790000_0123456789.jpg'
+
+/** Two processes' locks on one store, as two replicas on one bucket. */
+async function replicas (t: TestContext & { testdir: () => string }, leaseMs: number, waitMs = 60_000): Promise<{ folder: string, first: KeyLocks, second: KeyLocks }> {
+  const folder = t.testdir()
+  const store = await createLocalStorage('incoming', folder)
+  return { folder, first: new KeyLocks({ store, leaseMs, waitMs }), second: new KeyLocks({ store, leaseMs, waitMs }) }
+}
+
+/** A task that says when it runs and ends only when `release` is called. */
+function holding (): { task: () => Promise<void>, started: () => boolean, release: () => void } {
+  let started = false
+  let release = (): void => {}
+  const done = new Promise<void>(resolve => { release = resolve })
+  return { task: async () => { started = true; await done }, started: () => started, release }
+}
+
+t.test('one call at a time on a key, across two replicas; calls on other keys do not wait', async t => {
+  const { folder, first, second } = await replicas(t, 15_000)
+  let inside = 0
+  let most = 0
+  const call = async (locks: KeyLocks): Promise<void> => await locks.with(KEY, async () => {
+    most = Math.max(most, ++inside)
+    // Something that takes a while and lets the other calls run meanwhile.
+    await createLocalStorage('scratch', join(folder, 'scratch'))
+    inside--
+  })
+  await Promise.all(Array.from({ length: 12 }, async (_, i) => await call(i % 2 === 0 ? first : second)))
+  t.equal(most, 1, 'never two holders')
+  const other = holding()
+  const held = first.with(KEY, other.task)
+  await until(other.started)
+  t.equal(await second.with('1732790000_9999999999.jpg', async () => 'free'), 'free')
+  other.release()
+  await held
+  t.same(filesIn(folder).filter(name => name.includes('.lock.')), [], 'every claim removed')
+})
+
+t.test('a holder keeps its claim fresh past the lease: the other replica waits, then runs', async t => {
+  const { folder, first, second } = await replicas(t, 300)
+  const holder = holding()
+  const held = first.with(KEY, holder.task)
+  await until(holder.started)
+  const [claim] = filesIn(folder)
+  const written = statSync(join(folder, claim)).mtimeMs
+  let ran = false
+  const waiting = second.with(KEY, async () => { ran = true })
+  // Refreshed past a lease and its second of slack: without the refresh the waiting call would take it over.
+  await until(() => statSync(join(folder, claim)).mtimeMs > written + 1500)
+  t.notOk(ran, 'still waiting')
+  holder.release()
+  await held
+  await waiting
+  t.ok(ran)
+})
+
+t.test('a claim not refreshed for a lease is a dead replica\'s: it is removed and the key taken', async t => {
+  const { folder, first } = await replicas(t, 300)
+  const store = await createLocalStorage('incoming', folder)
+  // Written once by a replica that died holding the key.
+  const dead = `${KEY}.lock.deadbeef0000`
+  await touch(store, dead)
+  t.equal(await first.with(KEY, async () => filesIn(folder).includes(dead)), false, 'gone before the call ran')
+})
+
+t.test('Busy when a key stays held past the wait, and when too many calls wait on it in one process', async t => {
+  const { first, second } = await replicas(t, 15_000, 200)
+  const holder = holding()
+  const held = first.with(KEY, holder.task)
+  await until(holder.started)
+  await t.rejects(second.with(KEY, async () => {}), { message: 'This image is busy. Try again shortly.', retryAfterSeconds: 1 })
+  const queued = Array.from({ length: 31 }, async () => await first.with(KEY, async () => {}).catch(error => error))
+  await t.rejects(first.with(KEY, async () => {}), { message: 'Too many calls on this image at once. Try again shortly.', retryAfterSeconds: 1 })
+  holder.release()
+  await held
+  t.same((await Promise.all(queued)).filter(result => result !== undefined), [], 'those that waited ran')
+})
