@@ -17,10 +17,11 @@ export async function rotateImage (parts: ServiceParts, key: string, rotation: R
   const format = formatOf(key)
   if (format === 'svg') throw new ImageRefused('SVG images rotation is not supported.')
   const { stores, imaging, variants } = parts
-  const workspace = await stores.temp.workspace()
-  try {
-    const path = workspace.file(`original.${format}`)
-    const rotated = await parts.locks.with(key, async (): Promise<{ key: string, thumbnails: Thumbnail[] }> => {
+  // The key first, then the work: calls on it are taken in the order they came.
+  return await parts.locks.with(key, async () => {
+    const workspace = await stores.temp.workspace()
+    try {
+      const path = workspace.file(`original.${format}`)
       await stores.active.fetch(key, path).catch(error => {
         throw error instanceof MissingKeyError ? new UnknownImage(key) : error
       })
@@ -39,11 +40,10 @@ export async function rotateImage (parts: ServiceParts, key: string, rotation: R
         throw error
       }
       await removeFamily(parts, key)
-      return { key: rotatedKey, thumbnails }
-    })
-    await variants.startFrom(rotated.key, rotated.thumbnails, format)
-    return rotated.key
-  } finally {
-    await workspace.remove()
-  }
+      await variants.startFrom(rotatedKey, thumbnails, format)
+      return rotatedKey
+    } finally {
+      await workspace.remove()
+    }
+  })
 }
