@@ -32,6 +32,7 @@ export interface ImageServiceOptions {
   /** What background jobs report; an operator command that runs none leaves them out. */
   log?: Log
   onVariantFailure?: () => void
+  /** Markers nobody refreshed for a lease, taken over by a sweep: work a stopped replica left. */
   onTakeover?: (count: number) => void
 }
 

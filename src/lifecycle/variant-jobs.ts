@@ -1,12 +1,11 @@
 import { rename } from 'node:fs/promises'
 import { Busy } from '../errors.js'
-import type { Imaging } from '../imaging/imaging.js'
 import { largest, type Source, type Thumbnail } from '../imaging/thumbnails.js'
-import { formatOf, pendingMarker, thumbnailFormat, thumbnailKey, variantKeys, type ExtraFormat, type Format } from '../keys.js'
+import { formatOf, pendingMarker, thumbnailFormat, thumbnailKey, variantKeys, type Format } from '../keys.js'
 import { settleAll } from '../settle.js'
 import type { Storage } from '../storage/storage.js'
-import type { Stores } from '../storage/stores.js'
 import type { Workspace } from '../storage/temp-folder.js'
+import type { ImageServiceOptions } from './image-service.js'
 import { STAMP_SLACK_MS, touch, type KeyLocks } from './key-lock.js'
 import { moveIfThere } from './move.js'
 
@@ -15,19 +14,9 @@ export interface Log {
   error: (details: object, message: string) => void
 }
 
-export interface VariantJobsOptions {
-  stores: Stores
-  imaging: Imaging
-  suffixes: string[]
-  /** The variant formats to make; empty turns variants off. */
-  formats: ExtraFormat[]
-  publishDelayMs: number
-  leaseMs: number
+/** What the jobs need of the service's options, and its locks on keys. */
+export type VariantJobsOptions = Pick<ImageServiceOptions, 'stores' | 'imaging' | 'suffixes' | 'formats' | 'publishDelayMs' | 'leaseMs' | 'log' | 'onVariantFailure' | 'onTakeover'> & {
   locks: KeyLocks
-  log?: Log
-  onVariantFailure?: () => void
-  /** Markers nobody refreshed for a lease, taken over by a sweep: work a stopped replica left. */
-  onTakeover?: (count: number) => void
 }
 
 /** A file a job may make variants from, and the workspace it owns and removes when done. */
