@@ -49,13 +49,9 @@ export async function main (argv: string[], env: Env, io: Io): Promise<number> {
     const imaging = createImaging(config, stores.temp, { concurrency })
     const { formats, states } = await extraFormats(config, imaging)
     io.stdout.write(`${states.join('; ')}\n`)
-    const images = createImageService({
-      ...configuredOptions(config),
-      stores,
-      imaging,
-      formats
-    })
-    const outputs: Outputs = { suffixes: configuredOptions(config).suffixes, formats }
+    const options = configuredOptions(config)
+    const images = createImageService({ ...options, stores, imaging, formats })
+    const outputs: Outputs = { suffixes: options.suffixes, formats }
     const plans = await planAll(stores.active, outputs, keys, values.missing)
     const work = plans.filter(each => each.outputs.length > 0)
     const complete = plans.length - work.length

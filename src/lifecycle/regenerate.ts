@@ -2,7 +2,8 @@ import { UnknownImage } from '../errors.js'
 import { largest } from '../imaging/thumbnails.js'
 import { familyKeys, formatOf, isOriginal, thumbnailFormat, type ExtraFormat } from '../keys.js'
 import { settleAll } from '../settle.js'
-import { MissingKeyError, type Storage } from '../storage/storage.js'
+import type { Storage } from '../storage/storage.js'
+import { fetchOriginal } from './fetch-original.js'
 import type { ImageService, ServiceParts } from './image-service.js'
 
 /** One image and the thumbnails and variants to make for it. */
@@ -47,9 +48,7 @@ export async function regenerateImage (parts: ServiceParts, { key, outputs }: Pl
   try {
     const format = formatOf(key)
     const original = workspace.file(`original.${format}`)
-    await stores.active.fetch(key, original).catch(error => {
-      throw error instanceof MissingKeyError ? new UnknownImage(key) : error
-    })
+    await fetchOriginal(stores.active, key, original)
     const thumbnails = await imaging.thumbnails({ path: original, format }, key, workspace.dir)
     const extra = formats.filter(extraFormat => outputs.some(output => output.endsWith(`.${extraFormat}`)))
     const source = largest(thumbnails)

@@ -1,10 +1,10 @@
-import { ImageRefused, UnknownImage } from '../errors.js'
+import { ImageRefused } from '../errors.js'
 import type { Rotation } from '../imaging/orientation.js'
 import type { Thumbnail } from '../imaging/thumbnails.js'
 import { formatOf, isOriginal, newKey } from '../keys.js'
 import { settleAll } from '../settle.js'
-import { MissingKeyError } from '../storage/storage.js'
 import { removeFamily } from './delete.js'
+import { fetchOriginal } from './fetch-original.js'
 import type { ServiceParts } from './image-service.js'
 
 /**
@@ -22,9 +22,7 @@ export async function rotateImage (parts: ServiceParts, key: string, rotation: R
     const workspace = await stores.temp.workspace()
     try {
       const path = workspace.file(`original.${format}`)
-      await stores.active.fetch(key, path).catch(error => {
-        throw error instanceof MissingKeyError ? new UnknownImage(key) : error
-      })
+      await fetchOriginal(stores.active, key, path)
       await imaging.rotate(path, format, rotation)
       const rotatedKey = newKey(format)
       await variants.owe(rotatedKey)

@@ -41,7 +41,7 @@ export async function uploadImage (parts: ServiceParts, workspace: Workspace, pa
     // The original goes last: once it is there, the whole image is.
     await stores.incoming.put(key, path)
   } catch (error) {
-    await settleAll([key, ...thumbnails.map(thumbnail => thumbnail.key)].map(async stored => await stores.incoming.delete(stored))).catch(() => {})
+    await stores.incoming.deleteMany([key, ...thumbnails.map(thumbnail => thumbnail.key)]).catch(() => {})
     await variants.settle(key).catch(() => {})
     throw error
   }

@@ -66,19 +66,23 @@ export class LocalStorage implements Storage {
   }
 
   async * listOlderThan (cutoff: Date): AsyncIterable<string[]> {
-    const names = (await readdir(this.folder)).filter(name => SAFE_KEY.test(name))
-    for (let start = 0; start < names.length; start += LIST_PAGE) {
-      const page = names.slice(start, start + LIST_PAGE)
-      const times = await Promise.all(page.map(async name => await stat(this.path(name)).then(s => s.mtime, () => undefined)))
-      yield page.filter((_name, i) => times[i] !== undefined && times[i] < cutoff)
-    }
+    for await (const page of this.pages('')) yield page.filter(each => each.modified < cutoff).map(each => each.key)
   }
 
   async listPrefix (prefix: string): Promise<StoredKey[]> {
+    const found: StoredKey[] = []
+    for await (const page of this.pages(prefix)) found.push(...page)
+    return found
+  }
+
+  /** The keys that start with `prefix`, with their times, a page at a time; one removed between the listing and its stat is gone. */
+  private async * pages (prefix: string): AsyncIterable<StoredKey[]> {
     const names = (await readdir(this.folder)).filter(name => name.startsWith(prefix) && SAFE_KEY.test(name))
-    const times = await Promise.all(names.map(async name => await stat(this.path(name)).then(s => s.mtime, () => undefined)))
-    // A key removed between the listing and its stat is gone: left out.
-    return names.flatMap((key, i) => times[i] === undefined ? [] : [{ key, modified: times[i] }])
+    for (let start = 0; start < names.length; start += LIST_PAGE) {
+      const page = names.slice(start, start + LIST_PAGE)
+      const times = await Promise.all(page.map(async name => await stat(this.path(name)).then(s => s.mtime, () => undefined)))
+      yield page.flatMap((key, i) => times[i] === undefined ? [] : [{ key, modified: times[i] }])
+    }
   }
 
   async deleteMany (keys: string[]): Promise<void> {

@@ -91,23 +91,23 @@ export class S3Storage implements Storage {
   }
 
   async * listOlderThan (cutoff: Date): AsyncIterable<string[]> {
-    let token: string | undefined
-    do {
-      const page = await this.call(undefined, async client => await client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, ContinuationToken: token, MaxKeys: PAGE })))
-      yield (page.Contents ?? []).filter(object => object.LastModified !== undefined && object.LastModified < cutoff).map(object => object.Key as string)
-      token = page.IsTruncated === true ? page.NextContinuationToken : undefined
-    } while (token !== undefined)
+    for await (const page of this.pages()) yield page.filter(each => each.modified < cutoff).map(each => each.key)
   }
 
   async listPrefix (prefix: string): Promise<StoredKey[]> {
     const found: StoredKey[] = []
+    for await (const page of this.pages(prefix)) found.push(...page)
+    return found
+  }
+
+  /** The keys (those that start with `prefix`) with their times, a page of `ListObjectsV2` at a time. */
+  private async * pages (prefix?: string): AsyncIterable<StoredKey[]> {
     let token: string | undefined
     do {
-      const page = await this.call(undefined, async client => await client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token })))
-      for (const object of page.Contents ?? []) found.push({ key: object.Key as string, modified: object.LastModified as Date })
+      const page = await this.call(undefined, async client => await client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: PAGE })))
+      yield (page.Contents ?? []).flatMap(object => object.LastModified === undefined ? [] : [{ key: object.Key as string, modified: object.LastModified }])
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined
     } while (token !== undefined)
-    return found
   }
 
   async deleteMany (keys: string[]): Promise<void> {
