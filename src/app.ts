@@ -17,6 +17,7 @@ import deleteRoute from './routes/delete.js'
 import ping from './routes/ping.js'
 import publish from './routes/publish.js'
 import ready from './routes/ready.js'
+import readiness from './plugins/readiness.js'
 import rotate from './routes/rotate.js'
 import upload from './routes/upload.js'
 
@@ -45,6 +46,7 @@ export async function buildApp (config: Config, options = { version: serviceVers
   await app.register(formbody)
   await app.register(metrics, { config, version: options.version })
   await app.register(storage, { config })
+  await app.register(readiness)
   await app.register(imaging, { config })
   await app.register(images, { config })
   await app.register(auth, { secret: config.apiSecretKey })

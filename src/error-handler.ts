@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { Busy, HttpError, ImageRefused, StorageUnavailable, UnknownImage } from './errors.js'
+import { Busy, HttpError, ImageRefused, NoSpace, StorageUnavailable, UnknownImage } from './errors.js'
+import { CommandInterrupted } from './imaging/run.js'
 
 interface ValidationIssue {
   instancePath: string
@@ -7,30 +8,50 @@ interface ValidationIssue {
   params: Record<string, unknown>
 }
 
-/** One error answer for the whole service: 4xx with a short message, 5xx with nothing internal. */
+// nginx's code for a client that closed the connection before the answer: not an error of ours.
+const CLIENT_GONE = 499
+
+/**
+ * One error answer for the whole service: 4xx with a short message, logged with its reason and
+ * key; 5xx with nothing internal, logged in full.
+ */
 export function errorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  if (error.validation !== undefined) {
-    void reply.code(400).send({ success: false, message: validationMessage(error.validation as ValidationIssue[], request) })
+  if (request.raw.destroyed) {
+    request.log.info({ reason: error.message }, 'the client went away')
+    void reply.code(CLIENT_GONE).send()
     return
   }
-  if (error.statusCode === undefined && malformedMultipart(error, request)) {
-    void reply.code(400).send({ success: false, message: 'Malformed multipart body.' })
-    return
-  }
-  const { statusCode, message } = answer(error)
+  const { statusCode, message } = answer(error, request)
   if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
-  if (error instanceof Busy) void reply.header('retry-after', String(error.retryAfterSeconds))
+  else request.log.info({ statusCode, reason: message, cause: causeOf(error), key: keyOf(error, request) }, 'request refused')
+  if (error instanceof Busy || error instanceof CommandInterrupted) void reply.header('retry-after', String(error instanceof Busy ? error.retryAfterSeconds : 1))
   void reply.code(statusCode).send({ success: false, message })
 }
 
 /** The status for what happened, and a message for the client: ours as written, any other 5xx without internals. */
-function answer (error: FastifyError): { statusCode: number, message: string } {
+function answer (error: FastifyError, request: FastifyRequest): { statusCode: number, message: string } {
+  if (error.validation !== undefined) return { statusCode: 400, message: validationMessage(error.validation as ValidationIssue[], request) }
+  if (error.statusCode === undefined && malformedMultipart(error, request)) return { statusCode: 400, message: 'Malformed multipart body.' }
+  if (error instanceof NoSpace || error.code === 'ENOSPC') return { statusCode: 507, message: 'Not enough storage space. Try again later.' }
+  if (error instanceof CommandInterrupted) return { statusCode: 503, message: 'Image processing was interrupted. Try again.' }
   if (error instanceof UnknownImage) return { statusCode: 404, message: 'Unknown image.' }
   if (error instanceof ImageRefused) return { statusCode: 400, message: error.message }
   if (error instanceof StorageUnavailable || error instanceof Busy) return { statusCode: 503, message: error.message }
   if (error instanceof HttpError) return { statusCode: error.statusCode, message: error.message }
   const statusCode = error.statusCode ?? 500
   return { statusCode, message: statusCode < 500 ? error.message : 'Internal server error.' }
+}
+
+/** The image key a refusal is about: the one not found, else the one the body named. */
+function keyOf (error: FastifyError, request: FastifyRequest): unknown {
+  if (error instanceof UnknownImage) return error.key
+  const body = request.body as { filename?: unknown, filenames?: unknown } | undefined
+  return body?.filename ?? body?.filenames
+}
+
+/** What made a refusal, when it was something else: ImageMagick's own words for an undecodable file. */
+function causeOf (error: Error): string | undefined {
+  return error.cause instanceof Error ? error.cause.message : undefined
 }
 
 /**

@@ -35,3 +35,8 @@ export class Busy extends Error {
     super(message)
   }
 }
+
+/** A disk the service writes to is full (ENOSPC), here or in a program it ran. */
+export class NoSpace extends Error {
+  override name = 'NoSpace'
+}

@@ -27,6 +27,10 @@ export interface DetectedImage {
   frames?: number
   /** Why an SVG must not be stored. */
   unsafe?: string
+  /** Why an SVG's size cannot be known before it is rendered. */
+  unsized?: string
+  /** For SVG: the pixels of the raster images it embeds. */
+  embeddedPixels?: number
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ResizeRule } from '../resizing.js'
 import { detectFormat, type DetectedImage } from './detect-format.js'
 import { writableExtraFormats } from './formats.js'
 import { autoOrientJpeg, rotateImage, type Rotation } from './orientation.js'
-import { Queue } from './queue.js'
+import { Queue, type Lane } from './queue.js'
 import { createRunner, type Runner, type Scratch } from './run.js'
 import { makeThumbnails, type Source, type Thumbnail, type ThumbnailTimer } from './thumbnails.js'
 
@@ -31,9 +31,15 @@ export class Imaging {
   readonly queue: Queue
   private readonly run: Runner
 
-  constructor (readonly options: ImagingOptions) {
-    this.queue = new Queue(options.concurrency, options.memoryBudget)
-    this.run = createRunner(this.queue, options.timeoutMs, options.scratch)
+  constructor (readonly options: ImagingOptions, shared?: { queue: Queue, lane: Lane }) {
+    this.queue = shared?.queue ?? new Queue(options.concurrency, options.memoryBudget)
+    const run = createRunner(this.queue, options.timeoutMs, options.scratch)
+    this.run = shared === undefined ? run : async (command, args, runOptions) => await run(command, args, { ...runOptions, lane: shared.lane })
+  }
+
+  /** The same imaging and queue, its commands in `lane`. */
+  in (lane: Lane): Imaging {
+    return new Imaging(this.options, { queue: this.queue, lane })
   }
 
   async detect (path: string): Promise<DetectedImage | undefined> {

@@ -4,6 +4,10 @@ import type { DetectedImage } from './detect-format.js'
 /** ImageMagick's own width and height limit on Debian, and ours. */
 export const MAX_SIDE = 16384
 
+// librsvg decodes an SVG's embedded images whole, about 8 bytes a pixel: this keeps a render
+// well under a gigabyte, whatever MAX_IMAGE_PIXELS allows.
+export const MAX_EMBEDDED_PIXELS = 64_000_000
+
 // Deflate never packs more than 1032 bytes into one, so a PNG cannot be shorter than its raw rows / 1032.
 const DEFLATE_MAX_RATIO = 1032
 // PNG colour type → samples a pixel (grey, RGB, palette, grey + alpha, RGBA).
@@ -11,11 +15,15 @@ const PNG_SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }
 
 /**
  * Why an image is refused from its header, before anything decodes it: an SVG unsafe to serve,
+ * of no knowable size, or embedding too many pixels,
  * too wide or tall, too many pixels (every frame counted), or, for PNG, a file too short to hold
  * what its header declares (a decompression bomb's tiny zlib stream). Undefined when it may be decoded.
  */
-export async function refusal ({ format, width, height, frames = 1, unsafe }: DetectedImage, path: string, maxPixels: number): Promise<string | undefined> {
+export async function refusal ({ format, width, height, frames = 1, unsafe, unsized, embeddedPixels = 0 }: DetectedImage, path: string, maxPixels: number): Promise<string | undefined> {
   if (unsafe !== undefined) return `Unsafe SVG: ${unsafe}.`
+  if (unsized !== undefined) return unsized
+  const embeddedLimit = Math.min(maxPixels, MAX_EMBEDDED_PIXELS)
+  if (embeddedPixels > embeddedLimit) return `Image too large: the SVG embeds images of ${embeddedPixels} pixels in all, over ${embeddedLimit}.`
   if (width === undefined || height === undefined) return undefined
   const size = `${width}×${height} px${frames > 1 ? ` × ${frames} frames` : ''}`
   if (width > MAX_SIDE || height > MAX_SIDE) return `Image too large: ${size}, over ${MAX_SIDE} px a side.`

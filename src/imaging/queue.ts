@@ -1,3 +1,21 @@
+/**
+ * Whose a command is, which decides when it runs: the next command of a request already under
+ * way, then the first command of a request admitted later, then background work.
+ */
+export interface Lane {
+  readonly priority: Priority
+  /** Called when one of the lane's commands gets its slot. */
+  started?: () => void
+}
+
+export enum Priority { Continuing = 0, Starting = 1, Background = 2 }
+
+/** Variants made for the service: only after every person's upload or rotate that waits. */
+export const BACKGROUND: Lane = { priority: Priority.Background }
+
+/** Commands run for no request: at start, and in the operator commands. */
+export const DIRECT: Lane = { priority: Priority.Starting }
+
 interface Waiting {
   memory: number
   start: () => void
@@ -5,46 +23,63 @@ interface Waiting {
 
 /**
  * Runs at most `concurrency` tasks at once, and no more than `memoryBudget` bytes of them by
- * their own estimates: a task larger than the budget runs alone. The rest wait in arrival order.
+ * their own estimates: a task larger than the budget runs alone. Waiting tasks start by priority,
+ * then in arrival order. Background tasks never take the last slot, so a person's upload finds
+ * one free at once or as soon as another person's command ends.
  */
 export class Queue {
   running = 0
   /** The estimated bytes of the tasks running now. */
   memory = 0
-  private readonly queued: Waiting[] = []
+  private runningBackground = 0
+  private readonly queued: Waiting[][] = [[], [], []]
 
   constructor (readonly concurrency: number, readonly memoryBudget = Infinity) {}
 
   get waiting (): number {
-    return this.queued.length
+    return this.queued.reduce((sum, lane) => sum + lane.length, 0)
   }
 
-  async run<T> (task: () => Promise<T>, memory = 0): Promise<T> {
-    if (this.queued.length === 0 && this.fits(memory)) this.take(memory)
-    else await new Promise<void>(resolve => this.queued.push({ memory, start: resolve }))
+  async run<T> (task: () => Promise<T>, memory = 0, lane: Lane = DIRECT): Promise<T> {
+    const background = lane.priority === Priority.Background
+    if (this.waitingAhead(lane.priority) === 0 && this.fits(memory, background)) this.take(memory, background)
+    else await new Promise<void>(resolve => this.queued[lane.priority].push({ memory, start: resolve }))
+    lane.started?.()
     try {
       return await task()
     } finally {
       this.running--
       this.memory -= memory
+      if (background) this.runningBackground--
       this.startWaiting()
     }
   }
 
-  private fits (memory: number): boolean {
+  private waitingAhead (priority: Priority): number {
+    return this.queued.slice(0, priority + 1).reduce((sum, lane) => sum + lane.length, 0)
+  }
+
+  private fits (memory: number, background: boolean): boolean {
+    if (background && this.runningBackground >= Math.max(1, this.concurrency - 1)) return false
     return this.running === 0 || (this.running < this.concurrency && this.memory + memory <= this.memoryBudget)
   }
 
-  private take (memory: number): void {
+  private take (memory: number, background: boolean): void {
     this.running++
     this.memory += memory
+    if (background) this.runningBackground++
   }
 
   private startWaiting (): void {
-    while (this.queued.length > 0 && this.fits(this.queued[0].memory)) {
-      const next = this.queued.shift() as Waiting
-      this.take(next.memory)
-      next.start()
+    for (const [priority, lane] of this.queued.entries()) {
+      const background = priority === Priority.Background
+      while (lane.length > 0 && this.fits(lane[0].memory, background)) {
+        const next = lane.shift() as Waiting
+        this.take(next.memory, background)
+        next.start()
+      }
+      // A higher lane still waiting keeps the lower ones waiting: it must not be overtaken.
+      if (lane.length > 0) return
     }
   }
 }

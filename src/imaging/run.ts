@@ -1,10 +1,19 @@
 import { spawn } from 'node:child_process'
 import { createReadStream } from 'node:fs'
+import { statfs } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import type { Queue } from './queue.js'
+import { NoSpace } from '../errors.js'
+import type { Lane, Queue } from './queue.js'
 
 // Our ImageMagick policy (only the coders we use; no delegates): found from src/imaging and dist/imaging alike.
 const POLICY_DIR = join(import.meta.dirname, '..', '..', 'imagemagick')
+// Address space any of our programs takes before its first pixel (libraries, threads, the
+// policy's own 256 MiB heap before ImageMagick turns to its disk cache), on top of its estimate.
+const BASE_ADDRESS_SPACE = 512 * 1024 * 1024
+const MIB = 1024 * 1024
+// Less free than this where a command writes, and its failure is the disk's, not the image's.
+const FULL_DISK_BYTES = MIB
 
 /** A command that ran and failed: for our own commands on checked files, a sign of a bad image. */
 export class CommandError extends Error {
@@ -13,11 +22,21 @@ export class CommandError extends Error {
   }
 }
 
+/** A command stopped from outside (its time limit, the OOM killer, an operator): nothing to say about the image. */
+export class CommandInterrupted extends Error {
+  override name = 'CommandInterrupted'
+  constructor (readonly command: string, readonly cause: string) {
+    super(`${command} was stopped: ${cause}`)
+  }
+}
+
 export interface RunOptions {
   /** A file to feed on standard input. */
   stdin?: string
-  /** About how many bytes the command will take, for the queue's memory budget. */
+  /** About how many bytes the command will take, for the queue's memory budget and its own ceiling. */
   memory?: number
+  /** Whose command it is: it decides the order in the queue. */
+  lane?: Lane
 }
 
 export type Runner = (command: string, args: string[], options?: RunOptions) => Promise<string>
@@ -26,24 +45,33 @@ export type Runner = (command: string, args: string[], options?: RunOptions) => 
 export type Scratch = () => Promise<{ dir: string, remove: () => Promise<void> }>
 
 /**
- * Runs commands without a shell, one queue slot each, killed after `timeoutMs`, under our
- * ImageMagick policy. Each run gets its own MAGICK_TMPDIR, removed afterwards, so a killed run
- * leaves no pixel cache behind.
+ * Runs commands without a shell, one queue slot each, under our ImageMagick policy. Each has
+ * hard limits set by the kernel (prlimit): address space from its memory estimate, and CPU
+ * time for its wall time on every core; it is killed after `timeoutMs` too. Each run gets its
+ * own MAGICK_TMPDIR, removed afterwards, so a killed run leaves no pixel cache behind.
  */
 export function createRunner (queue: Queue, timeoutMs: number, scratch: Scratch): Runner {
+  const cpuSeconds = Math.ceil(timeoutMs / 1000) * availableParallelism()
   return async (command, args, options = {}) => await queue.run(async () => {
     const tmp = await scratch()
+    const addressSpace = BASE_ADDRESS_SPACE + 2 * (options.memory ?? 0)
+    const limits = [`--as=${Math.ceil(addressSpace / MIB) * MIB}`, `--cpu=${cpuSeconds}`, '--']
     try {
-      return await spawnCommand(command, args, { timeout: timeoutMs, env: { ...process.env, MAGICK_TMPDIR: tmp.dir, MAGICK_CONFIGURE_PATH: POLICY_DIR } }, options)
+      return await spawnCommand('prlimit', [...limits, command, ...args], { timeout: timeoutMs, env: { ...process.env, MAGICK_TMPDIR: tmp.dir, MAGICK_CONFIGURE_PATH: POLICY_DIR } }, options)
+    } catch (error) {
+      // ImageMagick says only "unable to write file" (or nothing) when the disk is full: ask the disk.
+      if (error instanceof CommandError && await diskFull(tmp.dir)) throw new NoSpace(`${command} could not write: the disk is full`)
+      throw error
     } finally {
       await tmp.remove()
     }
-  }, options.memory)
+  }, options.memory, options.lane)
 }
 
-async function spawnCommand (command: string, args: string[], spawnOptions: { timeout: number, env: NodeJS.ProcessEnv }, options: RunOptions): Promise<string> {
+async function spawnCommand (launcher: string, args: string[], spawnOptions: { timeout: number, env: NodeJS.ProcessEnv }, options: RunOptions): Promise<string> {
+  const command = args[args.indexOf('--') + 1]
   return await new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...spawnOptions, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
+    const child = spawn(launcher, args, { ...spawnOptions, killSignal: 'SIGKILL', stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk))
@@ -56,9 +84,23 @@ async function spawnCommand (command: string, args: string[], spawnOptions: { ti
       input.pipe(child.stdin)
     }
     child.on('error', reject)
-    child.on('close', code => {
+    const started = Date.now()
+    child.on('close', (code, signal) => {
+      const errors = Buffer.concat(stderr).toString()
       if (code === 0) resolve(Buffer.concat(stdout).toString())
-      else reject(new CommandError(command, code, Buffer.concat(stderr).toString()))
+      else if (signal !== null) reject(new CommandInterrupted(command, interruption(signal, Date.now() - started, spawnOptions.timeout)))
+      else reject(new CommandError(command, code, errors))
     })
   })
+}
+
+async function diskFull (dir: string): Promise<boolean> {
+  const { bavail, bsize } = await statfs(dir)
+  return bavail * bsize < FULL_DISK_BYTES
+}
+
+function interruption (signal: NodeJS.Signals, elapsedMs: number, timeoutMs: number): string {
+  if (signal === 'SIGXCPU') return 'its CPU time limit'
+  if (signal === 'SIGKILL' && elapsedMs >= timeoutMs) return `its time limit (${timeoutMs / 1000} s)`
+  return `signal ${signal}`
 }

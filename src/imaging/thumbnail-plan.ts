@@ -21,6 +21,19 @@ export function jpegSizeHint (rules: ResizeRule[], width: number, height: number
   return `${Math.ceil(width * decode)}x${Math.ceil(height * decode)}`
 }
 
+// An SVG is never rendered larger than this, whatever it declares and the rules ask.
+const SVG_RENDER_PIXELS = 16_000_000
+
+/**
+ * The size to render an SVG of `width`×`height` at: twice what the largest thumbnail needs, as for
+ * a JPEG's shrink on load, at most its declared size and SVG_RENDER_PIXELS.
+ */
+export function svgRenderSize (rules: ResizeRule[], width: number, height: number): [number, number] {
+  const hint = jpegSizeHint(rules, width, height)?.split('x').map(Number) ?? [width, height]
+  const shrink = Math.min(1, Math.sqrt(SVG_RENDER_PIXELS / (hint[0] * hint[1])))
+  return [Math.max(1, Math.round(hint[0] * shrink)), Math.max(1, Math.round(hint[1] * shrink))]
+}
+
 // Measured: a 12 MP JPEG decoded whole and made into the three default sizes, turned after the
 // first shrink, takes 153 MB in convert.
 const BYTES_PER_DECODED_PIXEL = 13

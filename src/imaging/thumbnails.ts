@@ -12,6 +12,8 @@ export interface Source {
   width?: number
   height?: number
   frames?: number
+  /** For SVG: the pixels of the images it embeds, which its renderer decodes whole. */
+  embeddedPixels?: number
 }
 
 export interface Thumbnail {
@@ -42,8 +44,9 @@ export async function makeThumbnails (
   given: Source, key: string, rules: ResizeRule[], outDir: string, run: Runner,
   { as, timer }: { as?: ExtraFormat[], timer?: ThumbnailTimer } = {}
 ): Promise<Thumbnail[]> {
-  const source = await withSize(given, run)
-  const formats: Array<Format | ExtraFormat> = as ?? [thumbnailFormat(source.format)]
+  const formats: Array<Format | ExtraFormat> = as ?? [thumbnailFormat(given.format)]
+  // An SVG is rendered once, at the size the thumbnails need, and made into them as a PNG.
+  const source = given.format === 'svg' ? await rasterizeSvg(await withSize(given, run), rules, outDir, run) : await withSize(given, run)
   // AVIF here holds one still image: from an animated GIF it gets a pass of its own, on frame 0.
   if (source.format === 'gif' && formats.includes('avif') && formats.length > 1) {
     const still = await makeThumbnails(source, key, rules, outDir, run, { as: ['avif'], timer })
@@ -82,11 +85,11 @@ export async function makeThumbnails (
   })
 }
 
-/** The source with its size read from its header when the caller did not know it (SVG has none). */
+/** The source with its size read from its header (an SVG's from its root) when the caller did not know it. */
 async function withSize (source: Source, run: Runner): Promise<Source> {
-  if (source.width !== undefined || source.format === 'svg') return source
+  if (source.width !== undefined) return source
   const detected = await detectFormat(source.path, run)
-  return detected?.format === source.format ? { ...source, width: detected.width, height: detected.height, frames: detected.frames } : source
+  return detected?.format === source.format ? { ...source, width: detected.width, height: detected.height, frames: detected.frames, embeddedPixels: detected.embeddedPixels } : source
 }
 
 function memory ({ format, width, height, frames }: Source, rules: ResizeRule[], formats: Array<Format | ExtraFormat>): number {
@@ -99,11 +102,6 @@ function memory ({ format, width, height, frames }: Source, rules: ResizeRule[],
 async function inputArgs (source: Source, rules: ResizeRule[], outDir: string, run: Runner, formats: Array<Format | ExtraFormat>): Promise<string[]> {
   // -regard-warnings: a truncated or corrupt file fails instead of giving a half-grey thumbnail.
   switch (source.format) {
-    case 'svg': {
-      const raster = `${outDir}/raster.png`
-      await rasterizeSvg(source.path, raster, run)
-      return ['-regard-warnings', `png:${raster}[0]`]
-    }
     case 'gif':
       return formats.includes('avif')
         ? ['-regard-warnings', `gif:${source.path}[0]`]

@@ -1,10 +1,11 @@
 import type { Config } from '../config.js'
 import type { Imaging } from '../imaging/imaging.js'
+import { BACKGROUND } from '../imaging/queue.js'
 import type { Rotation } from '../imaging/orientation.js'
 import type { ExtraFormat, Format } from '../keys.js'
 import type { Stores } from '../storage/stores.js'
 import type { Workspace } from '../storage/temp-folder.js'
-import { admit } from './admit.js'
+import { Admission } from './admit.js'
 import { deleteImages } from './delete.js'
 import { KeyLocks } from './key-lock.js'
 import { publishImage } from './publish.js'
@@ -38,6 +39,7 @@ export interface ImageServiceOptions {
 
 /** What the operations share: the options, the locks on keys, the background variant jobs. */
 export interface ServiceParts extends ImageServiceOptions {
+  admission: Admission
   locks: KeyLocks
   variants: VariantJobs
 }
@@ -46,6 +48,8 @@ export interface ServiceParts extends ImageServiceOptions {
 export interface ImageService {
   /** Throws Busy when the image queue is full: before a body is read, and again before the work. */
   admit: () => void
+  /** Requests admitted, waiting for their first image command. */
+  readonly admission: Admission
   /** Checks the file at `path` in `workspace`, stores it and its thumbnails in incoming: its new key. */
   upload: (workspace: Workspace, path: string) => Promise<{ key: string, format: Format }>
   /** Moves an image's family from incoming to active, whole; again is fine. */
@@ -80,10 +84,11 @@ export function configuredOptions (config: Config): Pick<ImageServiceOptions, 's
 
 export function createImageService (options: ImageServiceOptions): ImageService {
   const locks = new KeyLocks({ store: options.stores.incoming, leaseMs: options.leaseMs, waitMs: LOCK_WAIT_MS })
-  const variants = new VariantJobs({ ...options, locks })
-  const parts: ServiceParts = { ...options, locks, variants }
+  const admission = new Admission(options.imaging.queue, options.queueLimit)
+  const variants = new VariantJobs({ ...options, imaging: options.imaging.in(BACKGROUND), locks, backlog: options.queueLimit })
+  const parts: ServiceParts = { ...options, admission, locks, variants }
   return {
-    admit: () => admit(options.imaging.queue, options.queueLimit),
+    admit: () => admission.check(),
     upload: async (workspace, path) => await uploadImage(parts, workspace, path),
     publish: async key => await publishImage(parts, key),
     rotate: async (key, rotation) => await rotateImage(parts, key, rotation),
@@ -91,6 +96,7 @@ export function createImageService (options: ImageServiceOptions): ImageService 
     regenerate: async plan => await regenerateImage(parts, plan),
     startBackground: () => variants.startBackground(),
     drain: async timeoutMs => await variants.drain(timeoutMs),
+    admission,
     variants
   }
 }

@@ -4,6 +4,7 @@ import type { Thumbnail } from '../imaging/thumbnails.js'
 import { formatOf, isOriginal, newKey } from '../keys.js'
 import { settleAll } from '../settle.js'
 import { removeFamily } from './delete.js'
+import { withTicket } from './admit.js'
 import { fetchOriginal } from './fetch-original.js'
 import type { ServiceParts } from './image-service.js'
 
@@ -16,9 +17,10 @@ export async function rotateImage (parts: ServiceParts, key: string, rotation: R
   if (!isOriginal(key)) throw new ImageRefused('Only an original image can be rotated.')
   const format = formatOf(key)
   if (format === 'svg') throw new ImageRefused('SVG images rotation is not supported.')
-  const { stores, imaging, variants } = parts
+  const { stores, variants } = parts
   // The key first, then the work: calls on it are taken in the order they came.
-  return await parts.locks.with(key, async () => {
+  return await parts.locks.with(key, async () => await withTicket(parts.admission, async ticket => {
+    const imaging = parts.imaging.in(ticket)
     const workspace = await stores.temp.workspace()
     try {
       const path = workspace.file(`original.${format}`)
@@ -43,5 +45,5 @@ export async function rotateImage (parts: ServiceParts, key: string, rotation: R
     } finally {
       await workspace.remove()
     }
-  })
+  }))
 }

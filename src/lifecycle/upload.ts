@@ -5,10 +5,10 @@ import type { Thumbnail } from '../imaging/thumbnails.js'
 import { newKey, thumbnailFormat, type Format } from '../keys.js'
 import { settleAll } from '../settle.js'
 import type { Workspace } from '../storage/temp-folder.js'
-import { admit } from './admit.js'
+import { withTicket } from './admit.js'
 import type { ServiceParts } from './image-service.js'
 
-const unsupported = (): ImageRefused => new ImageRefused('Unsupported image format.')
+const unsupported = (cause?: unknown): ImageRefused => new ImageRefused('Unsupported image format.', { cause })
 
 /**
  * Checks the uploaded file at `path` (inside `workspace`), makes its thumbnails and stores all of
@@ -16,12 +16,15 @@ const unsupported = (): ImageRefused => new ImageRefused('Unsupported image form
  * upload leaves nothing behind.
  */
 export async function uploadImage (parts: ServiceParts, workspace: Workspace, path: string): Promise<{ key: string, format: Format }> {
+  return await withTicket(parts.admission, async ticket => await storeUpload({ ...parts, imaging: parts.imaging.in(ticket) }, workspace, path))
+}
+
+async function storeUpload (parts: ServiceParts, workspace: Workspace, path: string): Promise<{ key: string, format: Format }> {
   const { imaging, stores, variants } = parts
   const image = await imaging.detect(path)
   if (image === undefined) throw unsupported()
   const refused = await refusal(image, path, parts.maxImagePixels)
   if (refused !== undefined) throw new ImageRefused(refused)
-  admit(imaging.queue, parts.queueLimit)
   const { format } = image
   const key = newKey(format)
   let thumbnails: Thumbnail[]
@@ -32,7 +35,7 @@ export async function uploadImage (parts: ServiceParts, workspace: Workspace, pa
     ])
   } catch (error) {
     // Our own commands on a file whose header looked right: the rest of it is not a valid image.
-    throw error instanceof CommandError ? unsupported() : error
+    throw error instanceof CommandError ? unsupported(error) : error
   }
   // Accepted. The marker goes before anything is stored: if the process dies from here on, the variants are still owed.
   await variants.owe(key)

@@ -17,6 +17,8 @@ export interface Log {
 /** What the jobs need of the service's options, and its locks on keys. */
 export type VariantJobsOptions = Pick<ImageServiceOptions, 'stores' | 'imaging' | 'suffixes' | 'formats' | 'publishDelayMs' | 'leaseMs' | 'log' | 'onVariantFailure' | 'onTakeover'> & {
   locks: KeyLocks
+  /** Jobs this process holds at most: the rest stay owed through their markers, for a later sweep. */
+  backlog: number
 }
 
 /** A file a job may make variants from, and the workspace it owns and removes when done. */
@@ -131,6 +133,7 @@ export class VariantJobs {
     }
     let count = 0
     for (const key of stale.filter(each => !this.held.has(each))) {
+      if (this.full(key)) break
       if (!(await this.takeOver(key))) continue
       this.run(key)
       count++
@@ -166,8 +169,23 @@ export class VariantJobs {
     return new Date(Date.now() - this.options.leaseMs - STAMP_SLACK_MS)
   }
 
+  /** Whether a job for `key` would pass the backlog: a key that already has one only queues behind it. */
+  private full (key: string): boolean {
+    return this.jobs.size >= this.options.backlog && !this.jobs.has(key)
+  }
+
+  /** Not kept fresh from now on: a lease later, a sweep here or on another replica takes the marker up. */
+  private leaveForLater (key: string): void {
+    this.held.delete(key)
+  }
+
   /** One job a key at a time in this process: a second waits for the first, then finds less to do. */
   private run (key: string, from?: VariantSource): void {
+    if (this.full(key)) {
+      this.leaveForLater(key)
+      from?.workspace.remove().catch(() => {})
+      return
+    }
     const job = (this.jobs.get(key) ?? Promise.resolve()).then(async () => {
       try {
         await this.make(key, from?.source)
@@ -175,8 +193,7 @@ export class VariantJobs {
         await from?.workspace.remove()
       }
     }).catch(error => {
-      // No longer kept fresh: a lease later, a sweep (here or on another replica) tries again.
-      this.held.delete(key)
+      this.leaveForLater(key)
       this.options.onVariantFailure?.()
       this.options.log?.error({ err: error, key }, 'making variants failed; the marker stays for a later sweep')
     })

@@ -61,8 +61,9 @@ export default fp<Options>(async (app, { config, version }) => {
   }
   new Gauge({ name: 'service_info', help: 'Always 1; the labels say what runs', labelNames: ['version', 'env'], registers })
     .set({ version, env: config.production ? 'production' : 'development' }, 1)
-  // Read at scrape time: the imaging plugin, registered after this one, owns the queue.
-  new Gauge({ name: 'imaging_queue_waiting', help: 'Image commands waiting for a slot', registers, collect () { this.set(app.imaging.queue.waiting) } })
+  // Read at scrape time: the imaging and images plugins, registered after this one, own the queue and the admission.
+  new Gauge({ name: 'imaging_queue_waiting', help: 'Uploads and rotates admitted, waiting for their first image command (at most IMAGING_QUEUE_LIMIT)', registers, collect () { this.set(app.images.admission.waiting) } })
+  new Gauge({ name: 'imaging_commands_waiting', help: 'Image commands waiting for a slot, background work included', registers, collect () { this.set(app.imaging.queue.waiting) } })
   new Gauge({ name: 'imaging_queue_running', help: 'Image commands running', registers, collect () { this.set(app.imaging.queue.running) } })
   app.addHook('onError', async () => { metrics.errorCounter.inc() })
   app.decorate('serviceMetrics', metrics)

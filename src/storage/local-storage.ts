@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { access, constants, copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { MissingKeyError, type Storage, type StoredKey } from './storage.js'
+import { writeProbe } from './write-probe.js'
 import { settleAll } from '../settle.js'
 
 // A plain file name (a key, a key's marker or claim, or one of our partial files): no slash ever reaches the file system.
@@ -25,7 +26,7 @@ export class LocalStorage implements Storage {
   }
 
   async reachable (): Promise<void> {
-    await access(this.folder, constants.W_OK)
+    await writeProbe(this.folder)
   }
 
   async exists (key: string): Promise<boolean> {

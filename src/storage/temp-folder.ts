@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { access, constants, mkdir, mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
+import { writeProbe } from './write-probe.js'
 
 // Only our own folders are ever swept, in case TEMP_FOLDER points somewhere shared.
 const HOST = hostname().toLowerCase().replace(/[^a-z0-9]/g, '') || 'host'
@@ -62,7 +63,7 @@ export class TempFolder {
   /** Resolves when this process can write work files, making its folder again if it went. */
   async reachable (): Promise<void> {
     await mkdir(this.dir, { recursive: true })
-    await access(this.dir, constants.W_OK)
+    await writeProbe(this.dir)
   }
 
   /** Stops the heartbeat and removes this process's folder. */

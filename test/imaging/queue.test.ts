@@ -1,5 +1,5 @@
 import t from 'tap'
-import { Queue } from '../../src/imaging/queue.js'
+import { BACKGROUND, Priority, Queue } from '../../src/imaging/queue.js'
 
 t.test('never more than `concurrency` tasks at once, taken in arrival order', async t => {
   const queue = new Queue(2)
@@ -37,4 +37,36 @@ t.test('tasks together stay within the memory budget; one larger than it runs al
   t.same(seen.filter(set => set.reduce((sum, bytes) => sum + bytes) > 100), [[150]], 'only the oversized task goes past the budget, alone')
   t.same(seen.map(set => set.length).filter(n => n > 3), [], 'never past the concurrency')
   t.same([queue.memory, queue.running], [0, 0])
+})
+
+t.test('waiting tasks start by priority: a request under way, then a new one, then background work', async t => {
+  const queue = new Queue(2)
+  const order: string[] = []
+  let release: () => void = () => {}
+  const gate = new Promise<void>(resolve => { release = resolve })
+  const hold = [queue.run(async () => await gate), queue.run(async () => await gate)]
+  const queued = [
+    ['background', Priority.Background], ['new', Priority.Starting], ['under way', Priority.Continuing]
+  ].map(async ([name, priority]) => await queue.run(async () => { order.push(name as string) }, 0, { priority: priority as Priority }))
+  t.equal(queue.waiting, 3)
+  release()
+  await Promise.all([...hold, ...queued])
+  t.same(order, ['under way', 'new', 'background'])
+})
+
+t.test('background work never takes the last free slot', async t => {
+  const queue = new Queue(2)
+  let release: () => void = () => {}
+  const gate = new Promise<void>(resolve => { release = resolve })
+  const first = queue.run(async () => await gate, 0, BACKGROUND)
+  let secondStarted = false
+  const second = queue.run(async () => { secondStarted = true }, 0, BACKGROUND)
+  t.same([queue.running, queue.waiting, secondStarted], [1, 1, false], 'the second background task waits with a slot free')
+  let personStarted = false
+  const person = queue.run(async () => { personStarted = true })
+  t.ok(personStarted, 'a person\'s command takes the free slot at once')
+  await person
+  release()
+  await Promise.all([first, second])
+  t.ok(secondStarted)
 })

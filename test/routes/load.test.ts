@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+import { until } from '../until.js'
 import { filesIn, identify, makeImage, multipart, testApp, upload, workFiles } from '../helpers.js'
 
 t.test('a 100 MP JPEG uploads and gets its thumbnails', async t => {
@@ -19,21 +20,37 @@ t.test('a 100 MP JPEG uploads and gets its thumbnails', async t => {
   t.same(workFiles(config.tempFolder), [], 'no MAGICK_TMPDIR or work file left')
 })
 
-t.test('when the queue is full, an upload gets 503 with Retry-After at once; once it drains, 200', async t => {
+t.test('when IMAGING_QUEUE_LIMIT uploads wait, the next gets 503 with Retry-After at once; once they run, 200', async t => {
   const { app, config } = await testApp(t, { IMAGING_CONCURRENCY: '1', IMAGING_QUEUE_LIMIT: '1' })
   const photo = makeImage(t.testdir(), 'a.jpg', '600x400')
-  // Hold the one slot and one waiting place, as two long image commands would.
+  // Hold the one slot, as a long image command would; the first upload is admitted and waits.
   let release: () => void = () => {}
-  const held = new Promise<void>(resolve => { release = resolve })
-  const busy = [app.imaging.queue.run(async () => await held), app.imaging.queue.run(async () => await held)]
+  const held = app.imaging.queue.run(async () => await new Promise<void>(resolve => { release = resolve }))
+  const waiting = upload(app, photo)
+  await until(() => app.images.admission.waiting === 1)
   const turnedAway = await app.inject({ method: 'POST', url: '/upload', ...multipart([{ name: 'file', value: readFileSync(photo), filename: 'a.jpg' }]) })
   t.equal(turnedAway.statusCode, 503)
   t.equal(turnedAway.headers['retry-after'], '1')
   t.same(turnedAway.json(), { success: false, message: 'Too many images in progress. Try again shortly.' })
-  t.same(filesIn(config.incomingFolder), [])
   release()
-  await Promise.all(busy)
+  await held
+  t.equal((await waiting).statusCode, 200)
   t.equal((await upload(app, photo)).statusCode, 200)
-  t.equal(filesIn(config.incomingFolder).length, 4)
+  t.equal(filesIn(config.incomingFolder).length, 8)
   t.same(workFiles(config.tempFolder), [])
+})
+
+t.test('a burst of 120 uploads with IMAGING_QUEUE_LIMIT=8: never more than 8 wait, the rest get 503 with Retry-After', async t => {
+  const { app, config } = await testApp(t, { IMAGING_QUEUE_LIMIT: '8' })
+  const photo = makeImage(t.testdir(), 'a.png', '300x200')
+  const answers = await Promise.all(Array.from({ length: 120 }, async () =>
+    await app.inject({ method: 'POST', url: '/upload', ...multipart([{ name: 'file', value: readFileSync(photo), filename: 'a.png' }]) })))
+  const accepted = answers.filter(answer => answer.statusCode === 200)
+  const refused = answers.filter(answer => answer.statusCode === 503)
+  t.equal(accepted.length + refused.length, 120, 'every answer is 200 or 503')
+  t.ok(refused.length > 0, `${refused.length} turned away`)
+  t.ok(refused.every(answer => Number(answer.headers['retry-after']) >= 1), 'each 503 says when to come back')
+  t.ok(app.images.admission.peak <= 8, `at most 8 waited (peak ${app.images.admission.peak})`)
+  t.equal(app.images.admission.waiting, 0)
+  t.equal(filesIn(config.incomingFolder).length, 4 * accepted.length, 'each accepted upload whole, nothing of the refused')
 })

@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
 import t from 'tap'
+import { DEFAULT_RESIZING } from '../../src/resizing.js'
 import { rasterizeSvg } from '../../src/imaging/svg.js'
 import { inspectSvg } from '../../src/imaging/svg-check.js'
-import { filesIn, makeImage, testApp, testRunner, upload } from '../helpers.js'
+import { filesIn, identify, makeImage, testApp, testRunner, upload } from '../helpers.js'
+import { peakRss } from '../process-tree.js'
 
 const svg = (body: string, head = ''): string =>
   `${head}<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="30">${body}</svg>`
@@ -65,6 +67,20 @@ t.test('clean SVGs pass: fragments, inline images, public DTDs, design-tool meta
   t.ok(existsSync(join(config.incomingFolder, body.filename)))
 })
 
+t.test('an SVG\'s size in font units is read as librsvg reads it; in units it cannot read, refused', async t => {
+  const dir = t.testdir({
+    'em.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="10em" height="4ex"/>',
+    'rem.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="10rem" height="10rem" viewBox="0 0 5 5"/>',
+    'bad.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="wide" height="10"/>'
+  })
+  t.same(await inspectSvg(join(dir, 'em.svg')), { width: 120, height: 24 })
+  t.match(await inspectSvg(join(dir, 'rem.svg')), { unsized: /^SVG size "10rem" is not in a unit/ })
+  const { app } = await testApp(t)
+  const { statusCode, body } = await upload(app, join(dir, 'bad.svg'), 'bad.svg', 'image/svg+xml')
+  t.equal(statusCode, 400)
+  t.match(body.message, /^SVG size "wide" is not in a unit it can be rendered in/)
+})
+
 t.test('an SVG\'s size comes from its root, in any absolute unit or its viewBox, and is held to the limits', async t => {
   const dir = t.testdir({
     'px.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="300px" height="200"/>',
@@ -76,7 +92,7 @@ t.test('an SVG\'s size comes from its root, in any absolute unit or its viewBox,
   t.same(await inspectSvg(join(dir, 'px.svg')), { width: 300, height: 200 })
   t.same(await inspectSvg(join(dir, 'in.svg')), { width: 192, height: 96 })
   t.same(await inspectSvg(join(dir, 'box.svg')), { width: 640, height: 480 })
-  t.same(await inspectSvg(join(dir, 'none.svg')), {})
+  t.same(await inspectSvg(join(dir, 'none.svg')), { unsized: 'SVG without a size: its root needs a width and a height, or a viewBox.' })
   const { app } = await testApp(t)
   const { statusCode, body } = await upload(app, join(dir, 'huge.svg'), 'huge.svg', 'image/svg+xml')
   t.equal(statusCode, 400)
@@ -89,7 +105,36 @@ t.test('behind the check, rsvg-convert reads the SVG from stdin and loads nothin
   const red = makeImage(dir, 'red.png', '10x10', { args: ['-fill', 'red', '-draw', 'color 0,0 reset'] })
   const page = join(dir, 'page.svg')
   writeFileSync(page, svg(`<image href="file://${red}" width="40" height="30"/><image href="red.png" width="40" height="30"/><image href="http://127.0.0.1:${port}/x.png" width="40" height="30"/>`))
-  await rasterizeSvg(page, join(dir, 'page.png'), testRunner())
-  t.equal(execFileSync('convert', [join(dir, 'page.png'), '-format', '%[pixel:p{20,15}]', 'info:']).toString(), 'srgb(255,255,255)', 'neither the local file nor its neighbour was drawn')
+  const raster = await rasterizeSvg({ path: page, format: 'svg', width: 40, height: 30 }, DEFAULT_RESIZING, dir, testRunner())
+  t.equal(execFileSync('convert', [raster.path, '-format', '%[pixel:p{20,15}]', 'info:']).toString(), 'srgb(255,255,255)', 'neither the local file nor its neighbour was drawn')
   t.same(requests, [], 'nothing fetched')
+})
+
+/** A PNG of `side`×`side`, one colour: tiny as a file, `side`² pixels decoded. */
+function flatPng (dir: string, side: number): Buffer {
+  return readFileSync(makeImage(dir, `flat${side}.png`, `${side}x${side}`, { args: ['-define', 'png:compression-level=9'] }))
+}
+
+t.test('SVGs that once took gigabytes: each answered with its process tree under 1 GB', async t => {
+  const dir = t.testdir()
+  const blur = '<filter id="b"><feGaussianBlur stdDeviation="40"/></filter><rect width="100%" height="100%" fill="red" filter="url(#b)"/>'
+  writeFileSync(join(dir, 'blur.svg'), `<svg xmlns="http://www.w3.org/2000/svg" width="12000" height="12000">${blur}</svg>`)
+  writeFileSync(join(dir, 'em.svg'), `<svg xmlns="http://www.w3.org/2000/svg" width="1200em" height="800em">${blur}</svg>`)
+  const embed = (png: Buffer): string => svg(`<image width="100" height="100" href="data:image/png;base64,${png.toString('base64')}"/>`)
+  writeFileSync(join(dir, 'embedded.svg'), embed(flatPng(dir, 9000)))
+  writeFileSync(join(dir, 'embeds-some.svg'), embed(flatPng(dir, 3000)))
+  writeFileSync(join(dir, 'unmeasurable.svg'), svg('<image width="10" height="10" href="data:image/png;base64,AAAA"/>'))
+  const { app, config } = await testApp(t)
+  const peak = peakRss(process.pid)
+  const answers = await Promise.all(['blur', 'em', 'embedded', 'embeds-some', 'unmeasurable'].map(async name => await upload(app, join(dir, `${name}.svg`), `${name}.svg`, 'image/svg+xml')))
+  const bytes = peak()
+  t.ok(bytes < 1024 ** 3, `peak ${Math.round(bytes / 1024 ** 2)} MB, all five at once, the test process included`)
+  const [blurred, ems, embedded, some, unmeasurable] = answers
+  t.equal(blurred.statusCode, 200, blurred.body.message)
+  t.match(identify(join(config.incomingFolder, blurred.body.filename.replace('.svg', 'BI.jpg'))), { format: 'JPEG', width: 1500, height: 1500 })
+  t.equal(ems.statusCode, 200, ems.body.message)
+  t.match(identify(join(config.incomingFolder, ems.body.filename.replace('.svg', 'BI.jpg'))), { width: 1500, height: 1000 })
+  t.same([embedded.statusCode, embedded.body.message], [400, 'Image too large: the SVG embeds images of 81000000 pixels in all, over 64000000.'])
+  t.equal(some.statusCode, 200, some.body.message)
+  t.same([unmeasurable.statusCode, unmeasurable.body.message], [400, 'Unsafe SVG: an embedded image that cannot be measured.'])
 })
