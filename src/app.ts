@@ -1,8 +1,8 @@
+import { randomUUID } from 'node:crypto'
 import cors from '@fastify/cors'
 import formbody from '@fastify/formbody'
-import multipart from '@fastify/multipart'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyPluginCallback, type FastifyRequest } from 'fastify'
 import type { Config } from './config.js'
 import { errorHandler } from './error-handler.js'
 import { serviceVersion } from './version.js'
@@ -11,23 +11,35 @@ import documentation from './plugins/documentation.js'
 import images from './plugins/images.js'
 import imaging from './plugins/imaging.js'
 import metrics from './plugins/metrics.js'
+import readiness from './plugins/readiness.js'
 import shutdown from './plugins/shutdown.js'
 import storage from './plugins/storage.js'
-import deleteRoute from './routes/delete.js'
+import timeouts from './plugins/timeouts.js'
 import ping from './routes/ping.js'
-import publish from './routes/publish.js'
+import protectedRoutes from './routes/protected.js'
 import ready from './routes/ready.js'
-import readiness from './plugins/readiness.js'
-import rotate from './routes/rotate.js'
 import upload from './routes/upload.js'
 
-// A secret and at most 100 keys of about 30 bytes each fit many times over.
-const PROTECTED_BODY_LIMIT = 64 * 1024
+// A plugin of either kind, listed with its options as app.register takes them.
+type Plugin = FastifyPluginAsync<any> | FastifyPluginCallback<any>
+
+// A caller's X-Request-Id is kept when it is a plain token; anything else gets one of ours.
+const REQUEST_ID = /^[\w.:@-]{1,128}$/
 
 /** The whole service, not listening: server.ts listens, tests inject. */
 export async function buildApp (config: Config, options = { version: serviceVersion() }): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
+    logger: { level: config.logLevel, redact: ['req.headers.authorization'], serializers: { req: requestForLog } },
+    genReqId: request => {
+      const given = request.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.bodyIdleTimeoutMs,
+    keepAliveTimeout: config.connectionTimeoutMs,
+    // Node enforces requestTimeout only when the server is created with it; it looks for requests
+    // past it every connectionsCheckingInterval (by default every 30 s).
+    http: { requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.max(100, config.requestTimeoutMs / 4)) },
     // The shutdown plugin answers instead, with the older service's message.
     return503OnClosing: false,
     // A field of the wrong type is a 400, never turned into the right one.
@@ -35,39 +47,37 @@ export async function buildApp (config: Config, options = { version: serviceVers
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(async (_request, reply) => await reply.code(404).send({ success: false, message: 'Not found.' }))
+  app.addHook('onSend', async (request, reply) => { void reply.header('x-request-id', request.id) })
 
-  await app.register(cors, {
-    origin: config.allowedOrigins.includes('*') ? '*' : config.allowedOrigins,
-    methods: 'GET,POST',
-    allowedHeaders: 'Origin,Content-Type,Accept,Authorization',
-    maxAge: 1728000
-  })
-  await app.register(shutdown)
-  await app.register(formbody)
-  await app.register(metrics, { config, version: options.version })
-  await app.register(storage, { config })
-  await app.register(readiness)
-  await app.register(imaging, { config })
-  await app.register(images, { config })
-  await app.register(auth, { secret: config.apiSecretKey })
-
-  if (config.documentation) await app.register(documentation, { version: options.version })
-  await app.register(ping)
-  await app.register(ready)
-  await app.register(async scope => {
-    // Streamed to a temp file, one file a request, never buffered.
-    await scope.register(multipart, { limits: { fileSize: config.maxUploadSize, files: 1, fields: 10 } })
-    await scope.register(upload, { maxUploadSize: config.maxUploadSize })
-  })
-  await app.register(async scope => {
-    // The protected routes take their few fields as multipart too, as the older service did; no files.
-    await scope.register(multipart, { attachFieldsToBody: 'keyValues', limits: { files: 0, fields: 200, fieldSize: 1024 } })
-    scope.addHook('onRoute', route => { route.bodyLimit = PROTECTED_BODY_LIMIT })
-    // JSON, forms and multipart only: plain text is an unsupported type here (415).
-    scope.removeContentTypeParser('text/plain')
-    await scope.register(publish)
-    await scope.register(deleteRoute, { suffixes: config.resizing.map(rule => rule.suffix) })
-    await scope.register(rotate)
-  })
+  // In order: what a plugin uses is registered before it; the routes come last.
+  const plugins: Array<[plugin: Plugin, options?: object]> = [
+    [cors, {
+      origin: config.allowedOrigins.includes('*') ? '*' : config.allowedOrigins,
+      methods: 'GET,POST',
+      allowedHeaders: 'Origin,Content-Type,Accept,Authorization,X-Request-Id',
+      exposedHeaders: 'X-Request-Id',
+      maxAge: 1728000
+    }],
+    [shutdown],
+    [timeouts],
+    [formbody],
+    [metrics, { config, version: options.version }],
+    [storage, { config }],
+    [readiness],
+    [imaging, { config }],
+    [images, { config }],
+    [auth, { secret: config.apiSecretKey }],
+    ...(config.documentation ? [[documentation, { version: options.version }] as [Plugin, object]] : []),
+    [ping],
+    [ready],
+    [upload, { maxUploadSize: config.maxUploadSize }],
+    [protectedRoutes, { suffixes: config.resizing.map(rule => rule.suffix) }]
+  ]
+  for (const [plugin, pluginOptions] of plugins) await app.register(plugin, pluginOptions)
   return app
+}
+
+/** A request as logged: a `secret` in its query string is never written out. */
+function requestForLog (request: FastifyRequest): Record<string, unknown> {
+  return { method: request.method, url: request.url.replace(/([?&]secret=)[^&]*/gi, '$1[Redacted]'), host: request.host, remoteAddress: request.ip }
 }

@@ -37,8 +37,14 @@ export interface Config {
   imagingConcurrency: number
   /** Bytes the running image commands may take together, by their own estimates. */
   imagingMemory: number
-  /** Image commands that may wait for a slot before uploads get 503. */
+  /** Uploads and rotates that may wait for their first image command before the next gets 503. */
   imagingQueueLimit: number
+  /** The whole request, headers and body, must arrive within this. */
+  requestTimeoutMs: number
+  /** A connection that sends nothing for this long while its request is still arriving is cut off. */
+  bodyIdleTimeoutMs: number
+  /** An open connection with no request may wait this long for the next. */
+  connectionTimeoutMs: number
   logLevel: string
   /** Serve the OpenAPI description and its page. */
   documentation: boolean
@@ -51,6 +57,7 @@ const text = (description: string, pattern?: string): TString =>
   Type.String({ description, minLength: 1, ...(pattern === undefined ? {} : { pattern }) })
 const bool = text('one of 1, 0, true, false, yes, no', '^(1|0|true|false|yes|no)$')
 const count = text('a whole number greater than 0', '^[1-9]\\d*$')
+const milliseconds = text('a number of milliseconds, at least 100', '^([1-9]\\d{2,})$')
 const port = text('a port number from 1 to 65535', '^([1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])$')
 
 const Env = Type.Object({
@@ -79,6 +86,9 @@ const Env = Type.Object({
   IMAGING_CONCURRENCY: Type.Optional(count),
   IMAGING_QUEUE_LIMIT: Type.Optional(count),
   IMAGING_MEMORY: Type.Optional(count),
+  REQUEST_TIMEOUT: Type.Optional(milliseconds),
+  BODY_IDLE_TIMEOUT: Type.Optional(milliseconds),
+  CONNECTION_TIMEOUT: Type.Optional(milliseconds),
   LOG_LEVEL: Type.Optional(text('one of fatal, error, warn, info, debug, trace, silent', '^(fatal|error|warn|info|debug|trace|silent)$'))
 })
 type Env = Static<typeof Env>
@@ -140,6 +150,9 @@ function toConfig (env: Env & Record<string, string | undefined>): Config {
     maxImagePixels: Number(env.MAX_IMAGE_PIXELS ?? 150_000_000),
     imagingConcurrency: Number(env.IMAGING_CONCURRENCY ?? availableParallelism()),
     imagingQueueLimit: Number(env.IMAGING_QUEUE_LIMIT ?? 64),
+    requestTimeoutMs: Number(env.REQUEST_TIMEOUT ?? 120_000),
+    bodyIdleTimeoutMs: Number(env.BODY_IDLE_TIMEOUT ?? 10_000),
+    connectionTimeoutMs: Number(env.CONNECTION_TIMEOUT ?? 72_000),
     imagingMemory: Number(env.IMAGING_MEMORY ?? 256) * 1024 * 1024,
     logLevel: env.LOG_LEVEL ?? 'info',
     documentation: !yes(env.DISABLE_DOCUMENTATION)

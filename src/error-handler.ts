@@ -16,7 +16,7 @@ const CLIENT_GONE = 499
  * key; 5xx with nothing internal, logged in full.
  */
 export function errorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  if (request.raw.destroyed) {
+  if (clientGone(request)) {
     request.log.info({ reason: error.message }, 'the client went away')
     void reply.code(CLIENT_GONE).send()
     return
@@ -26,6 +26,12 @@ export function errorHandler (error: FastifyError, request: FastifyRequest, repl
   else request.log.info({ statusCode, reason: message, cause: causeOf(error), key: keyOf(error, request) }, 'request refused')
   if (error instanceof Busy || error instanceof CommandInterrupted) void reply.header('retry-after', String(error instanceof Busy ? error.retryAfterSeconds : 1))
   void reply.code(statusCode).send({ success: false, message })
+}
+
+/** Whether the connection is gone (the client left, or was cut off as too slow): nobody reads the answer. */
+export function clientGone (request: FastifyRequest): boolean {
+  // The connection, not the request stream: that one is also destroyed once its body has been read.
+  return request.raw.socket?.destroyed === true
 }
 
 /** The status for what happened, and a message for the client: ours as written, any other 5xx without internals. */

@@ -1,8 +1,10 @@
 import { once } from 'node:events'
-import { existsSync, readFileSync, utimesSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
-import { makeImage, workFiles } from './helpers.js'
+import { makeImage, multipart, workFiles } from './helpers.js'
+import { until } from './until.js'
 import { freePort, listening, start } from './server-process.js'
 
 t.test('server.ts serves, logs where it stores, sweeps temp, and exits 0 on SIGTERM', async t => {
@@ -33,6 +35,13 @@ t.test('server.ts serves, logs where it stores, sweeps temp, and exits 0 on SIGT
   })
   t.equal(publish.status, 404)
   t.notMatch(output(), 'server-test-secret', 'not even when it was sent')
+  t.match(output(), /"reason":"Unknown image\.","key":"1475660224_882910455\.jpg".*"msg":"request refused"/, 'a 4xx is logged with its reason and key')
+  const traced = await fetch(`http://127.0.0.1:${port}/ready?secret=server-test-secret&x=1`, { headers: { 'x-request-id': 'trace-42' } })
+  t.equal(traced.headers.get('x-request-id'), 'trace-42', 'the caller\'s request id is echoed')
+  t.match(output(), /"reqId":"trace-42".*"url":"\/ready\?secret=\[Redacted\]&x=1"/, 'and logged, the query\'s secret redacted')
+  t.notMatch(output(), 'server-test-secret', 'not even in a query string')
+  const mine = await fetch(`http://127.0.0.1:${port}/ping`, { headers: { 'x-request-id': 'two words' } })
+  t.match(mine.headers.get('x-request-id'), /^[0-9a-f-]{36}$/, 'an id that is not a plain token is replaced')
   child.kill('SIGTERM')
   const [code] = await once(child, 'exit')
   t.equal(code, 0)
@@ -67,6 +76,33 @@ t.test('SIGTERM during a background variant job exits 0 only once the job\'s fil
     t.ok(existsSync(join(dir, 'in', name)), name)
   }
   t.notOk(existsSync(join(dir, 'in', `${filename}.pending`)), 'nothing owed')
+})
+
+t.test('SIGTERM with slow uploads open exits 0 within the grace period and leaves nothing in temp', async t => {
+  const dir = t.testdir()
+  const port = await freePort()
+  const server = start({ SERVICE_PORT: String(port), HOST: '127.0.0.1', DISABLE_PROMETHEUS_METRICS: '1', TEMP_FOLDER: join(dir, 'temp'), INCOMING_FOLDER: join(dir, 'in'), ACTIVE_FOLDER: join(dir, 'act') })
+  const { child, output } = server
+  t.teardown(() => child.kill('SIGKILL'))
+  await listening(server)
+  const form = multipart([{ name: 'file', value: readFileSync(makeImage(dir, 'a.jpg', '800x600')), filename: 'a.jpg' }])
+  const sockets = await Promise.all([1, 2, 3].map(async () => {
+    const socket = connect(port, '127.0.0.1')
+    await once(socket, 'connect')
+    socket.on('error', () => {})
+    // Headers and half the body, then nothing more: three clients on a bad line.
+    socket.write(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: ${form.headers['content-type']}\r\nContent-Length: ${form.payload.length}\r\n\r\n`)
+    socket.write(form.payload.subarray(0, form.payload.length / 2))
+    return socket
+  }))
+  await until(() => workFiles(join(dir, 'temp')).length === 3)
+  child.kill('SIGTERM')
+  const [code] = await once(child, 'exit')
+  t.equal(code, 0, output())
+  t.same(readdirSync(join(dir, 'temp')), [], 'no upload\'s work and no process folder left')
+  t.match(output(), /"level":30,.*"msg":"the client went away"/, 'each cut-off client logged at info')
+  t.notMatch(output(), /"level":50/, 'nothing at error level')
+  for (const socket of sockets) socket.destroy()
 })
 
 t.test('a bad variable stops start-up with a message naming it', async t => {

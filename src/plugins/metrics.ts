@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import metricsModule from 'fastify-metrics'
 import fp from 'fastify-plugin'
+import { clientGone } from '../error-handler.js'
 import client, { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Config } from '../config.js'
 
@@ -65,7 +66,7 @@ export default fp<Options>(async (app, { config, version }) => {
   new Gauge({ name: 'imaging_queue_waiting', help: 'Uploads and rotates admitted, waiting for their first image command (at most IMAGING_QUEUE_LIMIT)', registers, collect () { this.set(app.images.admission.waiting) } })
   new Gauge({ name: 'imaging_commands_waiting', help: 'Image commands waiting for a slot, background work included', registers, collect () { this.set(app.imaging.queue.waiting) } })
   new Gauge({ name: 'imaging_queue_running', help: 'Image commands running', registers, collect () { this.set(app.imaging.queue.running) } })
-  app.addHook('onError', async () => { metrics.errorCounter.inc() })
+  app.addHook('onError', async request => { if (!clientGone(request)) metrics.errorCounter.inc() })
   app.decorate('serviceMetrics', metrics)
 
   if (config.metrics === undefined) return

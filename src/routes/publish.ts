@@ -4,7 +4,6 @@ import { failures, FIELD_ENCODINGS, OriginalKey, Secret, Success } from './schem
 /** POST /publish: moves an uploaded image and its thumbnails from incoming to active. */
 const publish: FastifyPluginAsyncTypebox = async app => {
   app.post('/publish', {
-    preValidation: app.verifySecret,
     schema: {
       summary: 'Moves an uploaded image and its thumbnails to the public store; again is fine',
       consumes: FIELD_ENCODINGS,

@@ -5,7 +5,6 @@ import { failures, FIELD_ENCODINGS, OriginalKey, Secret } from './schemas.js'
 /** POST /rotate: turns an active image clockwise; it gets a new key, the old one is removed. */
 const rotate: FastifyPluginAsyncTypebox = async app => {
   app.post('/rotate', {
-    preValidation: app.verifySecret,
     schema: {
       summary: 'Turns a published image clockwise under a new key; the old key is removed',
       consumes: FIELD_ENCODINGS,

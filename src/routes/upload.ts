@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
+import multipart from '@fastify/multipart'
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { HttpError } from '../errors.js'
 import { failures } from './schemas.js'
@@ -11,6 +12,8 @@ const MULTIPART_SLACK = 1024 * 1024
 
 /** POST /upload: one image in the multipart part `file`; its name and Content-Type are not trusted. */
 const upload: FastifyPluginAsyncTypebox<{ maxUploadSize: number }> = async (app, { maxUploadSize }) => {
+  // This scope's own multipart: streamed to a temp file, one file a request, never buffered.
+  await app.register(multipart, { limits: { fileSize: maxUploadSize, files: 1, fields: 10 } })
   app.post('/upload', {
     schema: {
       summary: 'Stores an image and its thumbnails in incoming under a new key',
