@@ -129,6 +129,6 @@ export function testImaging (options: Partial<ImagingOptions> = {}): Imaging {
 }
 
 /** The runner every image command goes through (queue, time limit, policy), for one command at a time. */
-export function testRunner (): Runner {
-  return createRunner(new Queue(1), COMMAND_LIMIT_MS, testScratch())
+export function testRunner (timeoutMs = COMMAND_LIMIT_MS): Runner {
+  return createRunner(new Queue(1), timeoutMs, testScratch())
 }
