@@ -7,28 +7,24 @@ import { parseCommandLine, usageError, type Env, type Io } from '../src/cli/io.j
 import { DEFAULT_RESIZING } from '../src/resizing.js'
 import { withOrientation } from '../test/exif.js'
 import { cpuSeconds, peakRss } from '../test/process-tree.js'
+import { hostileSvgs, readyFlood, underLoad } from './limits.js'
+import { mb, s, type Run } from './report.js'
 import { startService, upload, type RunningService } from './service.js'
 
-const USAGE = `Usage: npm run bench -- [--runs N]
+const USAGE = `Usage: npm run bench -- [--runs N] [--limits-only]
 Times the compiled service against the plain per-size ImageMagick commands, on camera-like
 JPEGs it generates: the median of N uploads each (default 5), bursts with their peak memory,
-a 100 MP photo, and the CPU of an upload with WebP and AVIF on. Prints a Markdown table.`
+a 100 MP photo, and the CPU of an upload with WebP and AVIF on. Then the limits: four clients
+uploading 12 MP photos back to back with WebP and AVIF on (p50 and p90 against a quiet upload),
+blur-bomb SVGs, and an upload during a /ready flood (--limits-only runs just these).
+Prints a Markdown table.`
 
 const convert = async (...args: string[]): Promise<unknown> => await promisify(execFile)('convert', args)
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-const mb = (bytes: number): string => `${Math.round(bytes / 1024 / 1024)} MB`
-const s = (seconds: number): string => `${seconds.toFixed(2)} s`
-
-/** One benchmark run: its scratch folder, the environment the service inherits, and the rows so far. */
-interface Run {
-  dir: string
-  env: Env
-  report: (...row: string[]) => void
-}
 
 /** `npm run bench`: the service against the plain per-size commands, timed in the same run. */
 export async function main (argv: string[], env: Env, io: Io): Promise<number> {
-  const parsed = parseCommandLine({ args: argv, options: { runs: { type: 'string', default: '5' }, help: { type: 'boolean', default: false } } }, USAGE, io)
+  const parsed = parseCommandLine({ args: argv, options: { runs: { type: 'string', default: '5' }, 'limits-only': { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } }, USAGE, io)
   if (parsed === undefined) return 2
   if (parsed.values.help) {
     io.stdout.write(`${USAGE}\n`)
@@ -44,7 +40,12 @@ export async function main (argv: string[], env: Env, io: Io): Promise<number> {
   }
   try {
     io.stderr.write(`generating images in ${dir}\n`)
-    await measure({ dir, env, report }, runs)
+    const run = { dir, env, report }
+    const twelve = await photo(run, '12mp.jpg', '4000x3000')
+    if (!parsed.values['limits-only']) await measure(run, runs)
+    await underLoad(run, twelve)
+    await hostileSvgs(run)
+    await readyFlood(run, twelve)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

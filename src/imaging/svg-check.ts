@@ -27,6 +27,8 @@ const JAVASCRIPT = /javascript:|vbscript:/i
 // The units librsvg reads in a root's size; em and ex at its default font size. It reads others
 // (rem, ch, vw, Q, ...) as if they were not there, so an SVG in those is refused, not guessed at.
 const PX_PER_UNIT: Record<string, number> = { '': 1, px: 1, pt: 4 / 3, pc: 16, mm: 96 / 25.4, cm: 96 / 2.54, in: 96, em: 12, ex: 6 }
+// What SAFE_REFERENCE lets an SVG embed, as image-size names them.
+const EMBEDDED_TYPES = new Set(['png', 'jpg', 'gif', 'webp'])
 const DATA_IMAGE = /^\s*data:image\/[a-z+]+;(base64,)?/i
 
 /**
@@ -108,8 +110,8 @@ function embeddedPixels (url: string): number | undefined {
   const data = url.slice(comma + 1)
   const bytes = /;base64,/i.test(url.slice(0, comma + 1)) ? Buffer.from(data, 'base64') : Buffer.from(decodeURIComponent(data), 'latin1')
   try {
-    const { width, height } = imageSize(bytes)
-    return width * height
+    const { width, height, type } = imageSize(bytes)
+    return EMBEDDED_TYPES.has(type ?? '') && width > 0 && height > 0 ? width * height : undefined
   } catch {
     return undefined
   }
