@@ -35,6 +35,8 @@ export interface ImageServiceOptions {
   onVariantFailure?: () => void
   /** Markers nobody refreshed for a lease, taken over by a sweep: work a stopped replica left. */
   onTakeover?: (count: number) => void
+  /** A job left to its marker because IMAGING_QUEUE_LIMIT jobs were held already: a later sweep makes it. */
+  onDeferred?: () => void
 }
 
 /** What the operations share: the options, the locks on keys, the background variant jobs. */

@@ -15,7 +15,7 @@ export interface Log {
 }
 
 /** What the jobs need of the service's options, and its locks on keys. */
-export type VariantJobsOptions = Pick<ImageServiceOptions, 'stores' | 'imaging' | 'suffixes' | 'formats' | 'publishDelayMs' | 'leaseMs' | 'log' | 'onVariantFailure' | 'onTakeover'> & {
+export type VariantJobsOptions = Pick<ImageServiceOptions, 'stores' | 'imaging' | 'suffixes' | 'formats' | 'publishDelayMs' | 'leaseMs' | 'log' | 'onVariantFailure' | 'onTakeover' | 'onDeferred'> & {
   locks: KeyLocks
   /** Jobs this process holds at most: the rest stay owed through their markers, for a later sweep. */
   backlog: number
@@ -183,6 +183,7 @@ export class VariantJobs {
   private run (key: string, from?: VariantSource): void {
     if (this.full(key)) {
       this.leaveForLater(key)
+      this.options.onDeferred?.()
       from?.workspace.remove().catch(() => {})
       return
     }

@@ -23,7 +23,8 @@ export default fp<{ config: Config }>(async (app, { config }) => {
     formats,
     log: { info: message => app.log.info(message), error: (details, message) => app.log.error(details, message) },
     onVariantFailure: () => app.serviceMetrics.publishedThumbnailsError.inc(),
-    onTakeover: count => app.serviceMetrics.variantJobsTakenOver.inc(count)
+    onTakeover: count => app.serviceMetrics.variantJobsTakenOver.inc(count),
+    onDeferred: () => app.serviceMetrics.variantJobsDeferred.inc()
   })
   app.decorate('images', images)
   app.addHook('onReady', async () => images.startBackground())

@@ -11,6 +11,7 @@ export interface ServiceMetrics {
   publishedImages: Counter
   publishedThumbnailsError: Counter
   variantJobsTakenOver: Counter
+  variantJobsDeferred: Counter
   deletedImages: Counter
   rotatedImages: Counter
   errorCounter: Counter
@@ -53,6 +54,7 @@ export default fp<Options>(async (app, { config, version }) => {
     publishedImages: counter('published_images', 'Images published'),
     publishedThumbnailsError: counter('published_thumbnails_error', 'Background WebP/AVIF jobs that failed'),
     variantJobsTakenOver: counter('variant_jobs_taken_over', 'Owed WebP/AVIF jobs taken over from markers nobody refreshed for a lease'),
+    variantJobsDeferred: counter('variant_jobs_deferred', 'WebP/AVIF jobs left to their markers because IMAGING_QUEUE_LIMIT jobs were held: a later sweep makes them'),
     deletedImages: counter('deleted_images', 'Images deleted'),
     rotatedImages: counter('rotated_images', 'Images rotated'),
     errorCounter: counter('error_counter', 'Requests that ended in an error'),

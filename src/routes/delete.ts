@@ -23,7 +23,7 @@ const remove: FastifyPluginAsyncTypebox<{ suffixes: string[] }> = async (app, { 
         secret: Secret,
         filenames: Type.Array(key, { minItems: 1, maxItems: MAX_FILENAMES, description: 'One key, or up to 100 (a form repeats the field)' })
       }),
-      response: { 200: Success, ...failures(400, 401, 403, 413, 415, 503) }
+      response: { 200: Success, ...failures(400, 401, 403, 413, 415, 503, 507) }
     }
   }, async request => {
     await app.images.delete(request.body.filenames)

@@ -8,7 +8,7 @@ const publish: FastifyPluginAsyncTypebox = async app => {
       summary: 'Moves an uploaded image and its thumbnails to the public store; again is fine',
       consumes: FIELD_ENCODINGS,
       body: Type.Object({ secret: Secret, filename: OriginalKey }),
-      response: { 200: Success, ...failures(400, 401, 403, 404, 413, 415, 503) }
+      response: { 200: Success, ...failures(400, 401, 403, 404, 413, 415, 503, 507) }
     }
   }, async request => {
     await app.images.publish(request.body.filename)

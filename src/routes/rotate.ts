@@ -14,7 +14,7 @@ const rotate: FastifyPluginAsyncTypebox = async app => {
         // A form sends the number as text; no other type is turned into one.
         rotation: Type.Optional(Type.Union([90, -90, 180, '90', '-90', '180'].map(angle => Type.Literal(angle)), { description: 'Degrees clockwise; default 90' }))
       }),
-      response: { 200: Type.Object({ success: Type.Literal(true), filename: Type.String() }), ...failures(400, 401, 403, 404, 413, 415, 503) }
+      response: { 200: Type.Object({ success: Type.Literal(true), filename: Type.String() }), ...failures(400, 401, 403, 404, 413, 415, 503, 507) }
     }
   }, async request => {
     const { filename, rotation } = request.body

@@ -25,7 +25,9 @@ const MEANINGS: Record<number, string> = {
   404: 'Unknown image.',
   413: 'Body, file or field count too large',
   415: 'Unsupported Content-Type',
-  503: 'Storage unavailable, queue full (with Retry-After) or shutting down'
+  408: 'The request did not arrive within REQUEST_TIMEOUT',
+  503: 'Storage unavailable, queue full or image processing interrupted (both with Retry-After), or shutting down',
+  507: 'Not enough storage space. Try again later.'
 }
 
 /** The error answers a route gives, each described, for validation of the reply and for OpenAPI. */

@@ -19,7 +19,7 @@ const upload: FastifyPluginAsyncTypebox<{ maxUploadSize: number }> = async (app,
       summary: 'Stores an image and its thumbnails in incoming under a new key',
       consumes: ['multipart/form-data'],
       body: Type.Object({ file: Type.String({ format: 'binary', description: 'JPEG, PNG, GIF or SVG, told by its bytes; the part\'s name and type are not used' }) }),
-      response: { 200: Type.Object({ success: Type.Literal(true), filename: Type.String() }), ...failures(400, 413, 415, 503) }
+      response: { 200: Type.Object({ success: Type.Literal(true), filename: Type.String() }), ...failures(400, 408, 413, 415, 503, 507) }
     },
     // The handler streams the body itself: the schema above only describes it.
     validatorCompiler: () => () => true

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { until } from '../until.js'
-import { filesIn, identify, makeImage, multipart, testApp, upload, workFiles } from '../helpers.js'
+import { filesIn, identify, makeImage, multipart, postJson, SECRET, testApp, upload, workFiles } from '../helpers.js'
 
 t.test('a 100 MP JPEG uploads and gets its thumbnails', async t => {
   const { app, config } = await testApp(t)
@@ -38,6 +38,23 @@ t.test('when IMAGING_QUEUE_LIMIT uploads wait, the next gets 503 with Retry-Afte
   t.equal((await upload(app, photo)).statusCode, 200)
   t.equal(filesIn(config.incomingFolder).length, 8)
   t.same(workFiles(config.tempFolder), [])
+})
+
+t.test('a rotate is admitted like an upload: when the waiting room is full, 503 with Retry-After, and the image is untouched', async t => {
+  const { app, config } = await testApp(t, { IMAGING_CONCURRENCY: '1', IMAGING_QUEUE_LIMIT: '1' })
+  const photo = makeImage(t.testdir(), 'a.jpg', '600x400')
+  const { body } = await upload(app, photo)
+  t.equal((await postJson(app, '/publish', { secret: SECRET, filename: body.filename })).statusCode, 200)
+  let release: () => void = () => {}
+  const held = app.imaging.queue.run(async () => await new Promise<void>(resolve => { release = resolve }))
+  const waiting = upload(app, photo)
+  await until(() => app.images.admission.waiting === 1)
+  const rotate = await app.inject({ method: 'POST', url: '/rotate', payload: { secret: SECRET, filename: body.filename } })
+  t.same([rotate.statusCode, rotate.headers['retry-after']], [503, '1'])
+  release()
+  await Promise.all([held, waiting])
+  t.ok(filesIn(config.activeFolder).includes(body.filename), 'the original is still there')
+  t.equal((await postJson(app, '/rotate', { secret: SECRET, filename: body.filename })).statusCode, 200)
 })
 
 t.test('a burst of 120 uploads with IMAGING_QUEUE_LIMIT=8: never more than 8 wait, the rest get 503 with Retry-After', async t => {

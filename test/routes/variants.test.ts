@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { filesIn, identify, makeImage, NO_LIMIT_MS, postJson, SECRET, testApp, upload, workFiles } from '../helpers.js'
+import { BACKGROUND } from '../../src/imaging/queue.js'
 import { until } from '../until.js'
 
 const ON = { GENERATE_WEBP: '1', GENERATE_AVIF: '1', THUMBNAILS_PUBLISH_DELAY: '300' }
@@ -147,4 +148,22 @@ t.test('a job that fails is counted and stays owed', async t => {
   await until(async () => ((await app.serviceMetrics.publishedThumbnailsError.get()).values[0]?.value ?? 0) >= 1)
   t.pass('counted')
   t.ok(existsSync(join(first.config.incomingFolder, `${body.filename}.pending`)), 'still owed')
+})
+
+t.test('past IMAGING_QUEUE_LIMIT jobs, variants stay owed through their markers and a later sweep makes them', async t => {
+  const { app, config } = await testApp(t, { GENERATE_WEBP: '1', IMAGING_QUEUE_LIMIT: '1', WORK_LEASE: '300' })
+  const dir = t.testdir()
+  // Background work is held, so the first job stays in the backlog while the next uploads come.
+  let release: () => void = () => {}
+  const held = app.imaging.queue.run(async () => await new Promise<void>(resolve => { release = resolve }), 0, BACKGROUND)
+  const keys: string[] = []
+  for (const size of ['900x600', '800x600', '700x600']) keys.push((await upload(app, makeImage(dir, `${size}.png`, size))).body.filename)
+  release()
+  await held
+  const deferred = (await app.serviceMetrics.variantJobsDeferred.get()).values[0]?.value ?? 0
+  t.equal(deferred, 2, 'two left to their markers while one job was held')
+  const webp = (key: string): string[] => variants(key).filter(name => name.endsWith('.webp'))
+  await until(() => keys.every(key => webp(key).every(name => existsSync(join(config.incomingFolder, name)))) &&
+    filesIn(config.incomingFolder).every(name => !name.endsWith('.pending')))
+  t.match(identify(join(config.incomingFolder, webp(keys[2])[0])), { format: 'WEBP', width: 700, height: 600 })
 })
