@@ -7,7 +7,7 @@ import { parseCommandLine, usageError, type Env, type Io } from '../src/cli/io.j
 import { DEFAULT_RESIZING } from '../src/resizing.js'
 import { withOrientation } from '../test/exif.js'
 import { cpuSeconds, peakRss } from '../test/process-tree.js'
-import { hostileSvgs, readyFlood, underLoad } from './limits.js'
+import { flood, hostileSvgs, underLoad } from './limits.js'
 import { mb, s, type Run } from './report.js'
 import { startService, upload, type RunningService } from './service.js'
 
@@ -16,7 +16,7 @@ Times the compiled service against the plain per-size ImageMagick commands, on c
 JPEGs it generates: the median of N uploads each (default 5), bursts with their peak memory,
 a 100 MP photo, and the CPU of an upload with WebP and AVIF on. Then the limits: four clients
 uploading 12 MP photos back to back with WebP and AVIF on (p50 and p90 against a quiet upload),
-blur-bomb SVGs, and an upload during a /ready flood (--limits-only runs just these).
+blur-bomb SVGs, and an upload during a /ready and a /ping flood (--limits-only runs just these).
 Prints a Markdown table.`
 
 const convert = async (...args: string[]): Promise<unknown> => await promisify(execFile)('convert', args)
@@ -44,8 +44,10 @@ export async function main (argv: string[], env: Env, io: Io): Promise<number> {
     const twelve = await photo(run, '12mp.jpg', '4000x3000')
     if (!parsed.values['limits-only']) await measure(run, runs)
     await underLoad(run, twelve)
+    await underLoad(run, twelve, { AUTO_ORIENT_ORIGINAL: '1' })
     await hostileSvgs(run)
-    await readyFlood(run, twelve)
+    await flood(run, twelve, '/ready')
+    await flood(run, twelve, '/ping')
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

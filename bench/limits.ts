@@ -16,8 +16,8 @@ async function caughtUp (service: RunningService): Promise<void> {
  * Four clients uploading 12 MP photos back to back with WebP and AVIF on, against the same upload
  * on a quiet service: people's uploads go before the variants, which catch up afterwards.
  */
-export async function underLoad (run: Run, photo: string, perClient = 5): Promise<void> {
-  const service = await startService(join(run.dir, 'load'), run.env, { AUTO_ORIENT_ORIGINAL: '1', GENERATE_WEBP: '1', GENERATE_AVIF: '1' })
+export async function underLoad (run: Run, photo: string, extra: Record<string, string> = {}, perClient = 5): Promise<void> {
+  const service = await startService(join(run.dir, `load${Object.keys(extra).join('-')}`), run.env, { GENERATE_WEBP: '1', GENERATE_AVIF: '1', ...extra })
   const quiet: number[] = []
   for (let i = 0; i < 3; i++) {
     quiet.push((await upload(service, photo)).seconds)
@@ -34,7 +34,8 @@ export async function underLoad (run: Run, photo: string, perClient = 5): Promis
   const catchUp = (performance.now() - uploadsDone) / 1000
   await service.stop()
   const [p50, p90] = [quantile(loaded, 0.5), quantile(loaded, 0.9)]
-  run.report('4 clients × 12 MP back to back, WebP + AVIF on', `p50 ${s(p50)}, p90 ${s(p90)}`, `quiet ${s(quietMedian)}`,
+  const settings = Object.entries(extra).map(([name, value]) => `, ${name}=${value}`).join('')
+  run.report(`4 clients × 12 MP back to back, WebP + AVIF on${settings}`, `p50 ${s(p50)}, p90 ${s(p90)}`, `quiet ${s(quietMedian)}`,
     `p50 ${(p50 / quietMedian).toFixed(2)}×, p90 ${(p90 / quietMedian).toFixed(2)}×; uploads ${s((uploadsDone - started) / 1000)}, variants caught up ${s(catchUp)} later`)
 }
 
@@ -59,16 +60,19 @@ export async function hostileSvgs (run: Run): Promise<void> {
   run.report('4 blur-bomb SVGs at once (12000 px, 1200em)', s(seconds), `peak ${mb(bytes)} (service tree)`, answers.every(answer => answer === 'ok') ? 'all thumbnailed' : answers.join('; '))
 }
 
-/** A 12 MP upload while 32 clients ask /ready as fast as they can, against the same upload alone. */
-export async function readyFlood (run: Run, photo: string): Promise<void> {
-  const service = await startService(join(run.dir, 'ready'), run.env, {})
+/**
+ * A 12 MP upload while 32 clients ask `path` as fast as they can, against the same upload alone:
+ * /ready, and /ping for what the HTTP traffic alone costs.
+ */
+export async function flood (run: Run, photo: string, path: '/ready' | '/ping'): Promise<void> {
+  const service = await startService(join(run.dir, `flood${path.slice(1)}`), run.env, {})
   const alone: number[] = []
   for (let i = 0; i < 3; i++) alone.push((await upload(service, photo)).seconds)
   let flooding = true
   let asked = 0
   const flood = Promise.all(Array.from({ length: 32 }, async () => {
     while (flooding) {
-      await fetch(`${service.url}/ready`).then(async response => await response.arrayBuffer())
+      await fetch(`${service.url}${path}`).then(async response => await response.arrayBuffer())
       asked++
     }
   }))
@@ -77,5 +81,5 @@ export async function readyFlood (run: Run, photo: string): Promise<void> {
   flooding = false
   await flood
   await service.stop()
-  run.report('12 MP upload during a /ready flood (32 clients)', s(quantile(during, 0.5)), `alone ${s(quantile(alone, 0.5))}`, `${asked} /ready answered meanwhile`)
+  run.report(`12 MP upload during a ${path} flood (32 clients)`, s(quantile(during, 0.5)), `alone ${s(quantile(alone, 0.5))}`, `${asked} ${path} answered meanwhile`)
 }

@@ -63,8 +63,9 @@ async function transformJpeg (path: string, header: JpegHeader, exiftran: string
   if (wholeMcus(header)) {
     await run('exiftran', [...exiftran, '-o', output, path], { memory: transformMemory(header) })
   } else {
-    const quality = (await run('identify', ['-format', '%Q', `jpg:${path}[0]`])).trim()
-    await run('convert', ['-regard-warnings', `jpg:${path}[0]`, ...magick, '-quality', quality || '92', `jpg:${output}`])
+    // The quality comes from the quantization tables: -ping reads them without decoding the pixels.
+    const quality = (await run('identify', ['-ping', '-format', '%Q', `jpg:${path}[0]`])).trim()
+    await run('convert', ['-regard-warnings', `jpg:${path}[0]`, ...magick, '-quality', quality || '92', `jpg:${output}`], { memory: REENCODE_BYTES_PER_PIXEL * header.width * header.height })
   }
   await rename(output, path)
 }
@@ -78,6 +79,9 @@ function wholeMcus ({ width, height, sampling }: JpegHeader): boolean {
   const [h, v] = mcu(sampling)
   return h > 0 && v > 0 && width % (8 * h) === 0 && height % (8 * v) === 0
 }
+
+// Decoded at 16 bits a channel (8 bytes a pixel), and turned into a second image as large.
+const REENCODE_BYTES_PER_PIXEL = 16
 
 /** The whole image's DCT coefficients (two bytes each), held twice: as read and as turned. */
 function transformMemory ({ width, height, sampling }: JpegHeader): number {

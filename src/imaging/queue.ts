@@ -24,14 +24,15 @@ interface Waiting {
 /**
  * Runs at most `concurrency` tasks at once, and no more than `memoryBudget` bytes of them by
  * their own estimates: a task larger than the budget runs alone. Waiting tasks start by priority,
- * then in arrival order. Background tasks never take the last slot, so a person's upload finds
- * one free at once or as soon as another person's command ends.
+ * then in arrival order. Background tasks start only while no request is in progress (see
+ * `hold`), and never take the last slot, so a person's upload finds one free at once.
  */
 export class Queue {
   running = 0
   /** The estimated bytes of the tasks running now. */
   memory = 0
   private runningBackground = 0
+  private holds = 0
   private readonly queued: Waiting[][] = [[], [], []]
 
   constructor (readonly concurrency: number, readonly memoryBudget = Infinity) {}
@@ -55,12 +56,28 @@ export class Queue {
     }
   }
 
+  /**
+   * A request is in progress: background tasks wait until none is. A background task that runs
+   * takes one slot for a few seconds, which would stand between a person and the next command
+   * of their request; the variants catch up once the requests stop.
+   */
+  hold (): () => void {
+    this.holds++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      this.holds--
+      this.startWaiting()
+    }
+  }
+
   private waitingAhead (priority: Priority): number {
     return this.queued.slice(0, priority + 1).reduce((sum, lane) => sum + lane.length, 0)
   }
 
   private fits (memory: number, background: boolean): boolean {
-    if (background && this.runningBackground >= Math.max(1, this.concurrency - 1)) return false
+    if (background && (this.holds > 0 || this.runningBackground >= Math.max(1, this.concurrency - 1))) return false
     return this.running === 0 || (this.running < this.concurrency && this.memory + memory <= this.memoryBudget)
   }
 

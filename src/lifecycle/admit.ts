@@ -10,7 +10,7 @@ export class Ticket implements Lane {
   private running = false
   private finished = false
 
-  constructor (private readonly admission: Admission) {}
+  constructor (private readonly admission: Admission, private readonly release: () => void) {}
 
   get priority (): Priority {
     return this.running ? Priority.Continuing : Priority.Starting
@@ -26,6 +26,7 @@ export class Ticket implements Lane {
     if (this.finished) return
     this.finished = true
     if (!this.running) this.admission.leave(this)
+    this.release()
   }
 }
 
@@ -50,7 +51,8 @@ export class Admission {
   /** A ticket for all the image work of one request, or Busy. */
   admit (): Ticket {
     this.check()
-    const ticket = new Ticket(this)
+    // Background work waits while the request is in progress.
+    const ticket = new Ticket(this, this.queue.hold())
     this.tickets.add(ticket)
     this.peak = Math.max(this.peak, this.tickets.size)
     return ticket

@@ -12,7 +12,8 @@ declare module 'fastify' {
 const CACHE_MS = 2000
 
 /**
- * Readiness, cheap to ask: the programs are checked at start and again only while they fail;
+ * Readiness, cheap to ask: the programs are checked at the first call (server.ts makes it at
+ * start) and again only while they fail;
  * the stores and the temp folder (each a real write) at most once every CACHE_MS, one round at a time.
  */
 export default fp(async app => {
@@ -32,7 +33,6 @@ export default fp(async app => {
     last = { at: Date.now(), failed: [...silent, ...stores.flat()] }
     return last.failed
   }
-  app.addHook('onReady', async () => { void checkPrograms() })
   app.decorate('notReady', async () => {
     if (last !== undefined && Date.now() - last.at < CACHE_MS) return last.failed
     inFlight ??= check().finally(() => { inFlight = undefined })

@@ -7,7 +7,7 @@ import {
   CopyObjectCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
   ListObjectsV2Command, PutObjectCommand, type PutObjectCommandInput, type S3Client
 } from '@aws-sdk/client-s3'
-import { StorageUnavailable } from '../errors.js'
+import { NoSpace, StorageUnavailable } from '../errors.js'
 import { contentType } from './content-type.js'
 import { MissingKeyError, type Storage, type StoredKey } from './storage.js'
 
@@ -132,7 +132,7 @@ export class S3Storage implements Storage {
 
   /**
    * Runs a request: a missing key becomes MissingKeyError (named after `source`, the store read
-   * from), anything else that still fails after the SDK's retries a 503.
+   * from), a full server's 507 NoSpace, anything else that still fails after the SDK's retries a 503.
    */
   private async call<T> (key: string | undefined, request: (client: S3Client) => Promise<T>, source: S3Storage = this): Promise<T> {
     try {
@@ -140,6 +140,8 @@ export class S3Storage implements Storage {
     } catch (error) {
       const name = (error as Error).name
       if (name === 'NotFound' || name === 'NoSuchKey') throw new MissingKeyError(key ?? '', source.name)
+      // 507 Insufficient Storage: what MinIO answers when its disks are full.
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 507) throw new NoSpace(`The ${this.name} storage is full.`)
       throw new StorageUnavailable(this.name, error)
     }
   }

@@ -70,3 +70,15 @@ t.test('background work never takes the last free slot', async t => {
   await Promise.all([first, second])
   t.ok(secondStarted)
 })
+
+t.test('background work waits while a request is in progress, and starts once it is done', async t => {
+  const queue = new Queue(4)
+  const release = queue.hold()
+  let ran = false
+  const background = queue.run(async () => { ran = true }, 0, BACKGROUND)
+  await queue.run(async () => {})
+  t.same([ran, queue.waiting], [false, 1], 'slots free, yet it waits')
+  release()
+  await background
+  t.ok(ran)
+})

@@ -18,7 +18,7 @@ t.test('the OpenAPI description covers every route, its bodies, its secret and i
 
   const upload = spec.paths['/upload'].post
   t.match(upload.requestBody.content['multipart/form-data'].schema.properties.file, { type: 'string', format: 'binary' })
-  t.same(Object.keys(upload.responses).sort(), ['200', '400', '413', '415', '503'])
+  t.same(Object.keys(upload.responses).sort(), ['200', '400', '408', '413', '415', '503', '507'])
   const suffixes = ['BI', 'MI', 'SI']
   for (const path of ['/publish', '/rotate', '/delete']) {
     const operation = spec.paths[path].post

@@ -121,3 +121,15 @@ t.test('a rotate whose writes fail half-way: 503, the old key whole, nothing of 
   t.same((await s3.keys('active')).filter(name => name.startsWith(stem)), [], 'the old key gone')
   t.same((await s3.keys('active')).length, published.length, 'the new key with as many files')
 })
+
+t.test('S3 answering 507 (its disks full): the upload gets 507 and leaves nothing; once there is room, 200', async t => {
+  const s3 = await startS3(t)
+  const { app } = await testApp(t, s3.env)
+  const photo = makeImage(t.testdir(), 'a.jpg', '600x400')
+  s3.failWith(507, request => request.method === 'PUT')
+  const { statusCode, body } = await upload(app, photo)
+  t.same([statusCode, body], [507, { success: false, message: 'Not enough storage space. Try again later.' }])
+  t.same(await s3.keys('incoming'), [])
+  s3.failWith(undefined)
+  t.equal((await upload(app, photo)).statusCode, 200)
+})
