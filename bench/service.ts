@@ -50,13 +50,27 @@ export async function startService (dir: string, inherited: Record<string, strin
   }
 }
 
+// Each file's multipart body, built once: the clients run on the service's own cores here, so
+// they should spend as little of them as a browser on another machine would.
+const bodies = new Map<string, Blob>()
+const BOUNDARY = '----bench-boundary-7f3a'
+
+function multipartBody (path: string): Blob {
+  let body = bodies.get(path)
+  if (body === undefined) {
+    const head = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\nContent-Type: application/octet-stream\r\n\r\n`
+    body = new Blob([head, readFileSync(path), `\r\n--${BOUNDARY}--\r\n`])
+    bodies.set(path, body)
+  }
+  return body
+}
+
 /** Uploads a file as the browser does; returns the key and the seconds it took. */
 export async function upload (service: RunningService, path: string): Promise<{ key: string, seconds: number }> {
-  const form = new FormData()
-  form.append('file', new Blob([readFileSync(path)]), 'photo.jpg')
+  const body = multipartBody(path)
   const started = performance.now()
-  const response = await fetch(`${service.url}/upload`, { method: 'POST', body: form })
-  const body = await response.json() as { filename?: string, message?: string }
-  if (!response.ok || body.filename === undefined) throw new Error(`upload failed: ${response.status} ${body.message ?? ''}`)
-  return { key: body.filename, seconds: (performance.now() - started) / 1000 }
+  const response = await fetch(`${service.url}/upload`, { method: 'POST', body, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } })
+  const answer = await response.json() as { filename?: string, message?: string }
+  if (!response.ok || answer.filename === undefined) throw new Error(`upload failed: ${response.status} ${answer.message ?? ''}`)
+  return { key: answer.filename, seconds: (performance.now() - started) / 1000 }
 }

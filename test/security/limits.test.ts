@@ -1,9 +1,7 @@
-import { once } from 'node:events'
-import { connect } from 'node:net'
 import t from 'tap'
 import { filesIn, makeImage, postJson, SECRET, testApp, upload, workFiles } from '../helpers.js'
 import { peakRss, treeRss } from '../process-tree.js'
-import { until } from '../until.js'
+import { answerBeforeBody } from '../unsent-body.js'
 import { lyingJpeg, manyFramesGif, pngBomb } from './hostile-files.js'
 
 /** Uploads `path`, sampling the memory of this process and its children meanwhile. How long it takes is the benchmark's business. */
@@ -76,18 +74,9 @@ t.test('the protected routes cap their bodies and the number of filenames', asyn
 
 t.test('an upload announced over MAX_UPLOAD_SIZE gets 413 before its body is sent', async t => {
   const { app, config } = await testApp(t)
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const { port } = app.server.address() as { port: number }
-  const socket = connect(port, '127.0.0.1')
-  await once(socket, 'connect')
-  let answer = ''
-  socket.on('data', chunk => { answer += String(chunk) })
   // Headers for 200 MB, then only the start of the multipart body: the rest never comes.
-  socket.write('POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 200000000\r\n\r\n')
-  socket.write('--b\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\n\r\n')
-  // The whole answer: headers and the JSON body after them.
-  await until(() => /\r\n\r\n[^]*\}/.test(answer))
-  socket.destroy()
+  const answer = await answerBeforeBody(app, 'POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 200000000\r\n\r\n',
+    '--b\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\n\r\n')
   t.match(answer, /^HTTP\/1\.1 413 /)
   t.match(answer, '"message":"File too large."')
   t.same(workFiles(config.tempFolder), [], 'nothing written')

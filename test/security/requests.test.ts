@@ -1,8 +1,6 @@
-import { once } from 'node:events'
-import { connect } from 'node:net'
 import t from 'tap'
 import { makeImage, multipart, SECRET, testApp, upload } from '../helpers.js'
-import { until } from '../until.js'
+import { answerBeforeBody } from '../unsent-body.js'
 
 const JSON_TYPE = { 'content-type': 'application/json' }
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
@@ -59,16 +57,8 @@ t.test('a multipart body with more fields than the routes take is refused', asyn
 
 t.test('a 50 MB multipart body announced to /publish gets 413 before it is read, like JSON and forms', async t => {
   const { app } = await testApp(t)
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const { port } = app.server.address() as { port: number }
-  const socket = connect(port, '127.0.0.1')
-  await once(socket, 'connect')
-  let answer = ''
-  socket.on('data', chunk => { answer += String(chunk) })
-  socket.write('POST /publish HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 52428800\r\n\r\n')
-  socket.write('--b\r\nContent-Disposition: form-data; name="secret"\r\n\r\n')
-  await until(() => /\r\n\r\n[^]*\}/.test(answer))
-  socket.destroy()
+  const answer = await answerBeforeBody(app, 'POST /publish HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 52428800\r\n\r\n',
+    '--b\r\nContent-Disposition: form-data; name="secret"\r\n\r\n')
   t.match(answer, /^HTTP\/1\.1 413 /)
   const sent = await app.inject({ method: 'POST', url: '/publish', ...multipart([{ name: 'secret', value: SECRET }, { name: 'filename', value: 'x'.repeat(70 * 1024) }]) })
   t.equal(sent.statusCode, 413, 'and one past the limit sent whole')
