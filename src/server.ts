@@ -17,7 +17,7 @@ closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
   await app.close()
 })
 
-await app.listen({ host: config.host, port: config.servicePort })
-// The first readiness check, at start: it runs the programs once, and says at once what is missing.
+// The first readiness check, before listening: it runs the programs once, and says at once what is missing.
 const missing = await app.notReady()
 if (missing.length > 0) app.log.warn(`not ready: ${missing.join(', ')} did not answer`)
+await app.listen({ host: config.host, port: config.servicePort })

@@ -35,10 +35,11 @@ t.test('server.ts serves, logs where it stores, sweeps temp, and exits 0 on SIGT
   })
   t.equal(publish.status, 404)
   t.notMatch(output(), 'server-test-secret', 'not even when it was sent')
-  t.match(output(), /"reason":"Unknown image\.","key":"1475660224_882910455\.jpg".*"msg":"request refused"/, 'a 4xx is logged with its reason and key')
+  // Each log line is awaited: the answer may come before the line is read from the child.
+  await until(() => /"reason":"Unknown image\.","key":"1475660224_882910455\.jpg".*"msg":"request refused"/.test(output()))
   const traced = await fetch(`http://127.0.0.1:${port}/ready?secret=server-test-secret&x=1`, { headers: { 'x-request-id': 'trace-42' } })
   t.equal(traced.headers.get('x-request-id'), 'trace-42', 'the caller\'s request id is echoed')
-  t.match(output(), /"reqId":"trace-42".*"url":"\/ready\?secret=\[Redacted\]&x=1"/, 'and logged, the query\'s secret redacted')
+  await until(() => /"reqId":"trace-42".*"url":"\/ready\?secret=\[Redacted\]&x=1"/.test(output()))
   t.notMatch(output(), 'server-test-secret', 'not even in a query string')
   const mine = await fetch(`http://127.0.0.1:${port}/ping`, { headers: { 'x-request-id': 'two words' } })
   t.match(mine.headers.get('x-request-id'), /^[0-9a-f-]{36}$/, 'an id that is not a plain token is replaced')
@@ -97,7 +98,8 @@ t.test('SIGTERM with slow uploads open exits 0 within the grace period and leave
   }))
   await until(() => workFiles(join(dir, 'temp')).length === 3)
   child.kill('SIGTERM')
-  const [code] = await once(child, 'exit')
+  // 'close', not 'exit': the output is whole only once both streams have ended.
+  const [code] = await once(child, 'close')
   t.equal(code, 0, output())
   t.same(readdirSync(join(dir, 'temp')), [], 'no upload\'s work and no process folder left')
   t.match(output(), /"level":30,.*"msg":"the client went away"/, 'each cut-off client logged at info')
