@@ -47,7 +47,8 @@ export type Scratch = () => Promise<{ dir: string, remove: () => Promise<void> }
 /**
  * Runs commands without a shell, one queue slot each, under our ImageMagick policy. Each has
  * hard limits set by the kernel (prlimit): address space from its memory estimate, and CPU
- * time for its wall time on every core; it is killed after `timeoutMs` too. Each run gets its
+ * time for its wall time on every core; it is killed after `timeoutMs` too. A nice lane's run
+ * at the lowest CPU priority. Each run gets its
  * own MAGICK_TMPDIR, removed afterwards, so a killed run leaves no pixel cache behind.
  */
 export function createRunner (queue: Queue, timeoutMs: number, scratch: Scratch): Runner {
@@ -57,7 +58,8 @@ export function createRunner (queue: Queue, timeoutMs: number, scratch: Scratch)
     const addressSpace = BASE_ADDRESS_SPACE + 2 * (options.memory ?? 0)
     const limits = [`--as=${Math.ceil(addressSpace / MIB) * MIB}`, `--cpu=${cpuSeconds}`, '--']
     try {
-      return await spawnCommand('prlimit', [...limits, command, ...args], { timeout: timeoutMs, env: { ...process.env, MAGICK_TMPDIR: tmp.dir, MAGICK_CONFIGURE_PATH: POLICY_DIR } }, options)
+      const launcher = options.lane?.nice === true ? ['nice', '-n', '19', 'prlimit'] : ['prlimit']
+      return await spawnCommand(launcher[0], [...launcher.slice(1), ...limits, command, ...args], { timeout: timeoutMs, env: { ...process.env, MAGICK_TMPDIR: tmp.dir, MAGICK_CONFIGURE_PATH: POLICY_DIR } }, options)
     } catch (error) {
       // ImageMagick says only "unable to write file" (or nothing) when the disk is full: ask the disk.
       if (error instanceof CommandError && await diskFull(tmp.dir)) throw new NoSpace(`${command} could not write: the disk is full`)
