@@ -21,10 +21,10 @@ export function errorHandler (error: FastifyError, request: FastifyRequest, repl
     void reply.code(CLIENT_GONE).send()
     return
   }
-  const { statusCode, message } = answer(error, request)
+  const { statusCode, message, retryAfter } = answer(error, request)
   if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
   else request.log.info({ statusCode, reason: message, cause: causeOf(error), key: keyOf(error, request) }, 'request refused')
-  if (error instanceof Busy || error instanceof CommandInterrupted) void reply.header('retry-after', String(error instanceof Busy ? error.retryAfterSeconds : 1))
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
   void reply.code(statusCode).send({ success: false, message })
 }
 
@@ -34,15 +34,19 @@ export function clientGone (request: FastifyRequest): boolean {
   return request.raw.socket?.destroyed === true
 }
 
-/** The status for what happened, and a message for the client: ours as written, any other 5xx without internals. */
-function answer (error: FastifyError, request: FastifyRequest): { statusCode: number, message: string } {
+/**
+ * The status for what happened, a message for the client (ours as written, any other 5xx
+ * without internals), and the seconds to wait before trying again, when it is worth it.
+ */
+function answer (error: FastifyError, request: FastifyRequest): { statusCode: number, message: string, retryAfter?: number } {
   if (error.validation !== undefined) return { statusCode: 400, message: validationMessage(error.validation as ValidationIssue[], request) }
   if (error.statusCode === undefined && malformedMultipart(error, request)) return { statusCode: 400, message: 'Malformed multipart body.' }
   if (error instanceof NoSpace || error.code === 'ENOSPC') return { statusCode: 507, message: 'Not enough storage space. Try again later.' }
-  if (error instanceof CommandInterrupted) return { statusCode: 503, message: 'Image processing was interrupted. Try again.' }
+  if (error instanceof CommandInterrupted) return { statusCode: 503, message: 'Image processing was interrupted. Try again.', retryAfter: 1 }
   if (error instanceof UnknownImage) return { statusCode: 404, message: 'Unknown image.' }
   if (error instanceof ImageRefused) return { statusCode: 400, message: error.message }
-  if (error instanceof StorageUnavailable || error instanceof Busy) return { statusCode: 503, message: error.message }
+  if (error instanceof Busy) return { statusCode: 503, message: error.message, retryAfter: error.retryAfterSeconds }
+  if (error instanceof StorageUnavailable) return { statusCode: 503, message: error.message }
   if (error instanceof HttpError) return { statusCode: error.statusCode, message: error.message }
   const statusCode = error.statusCode ?? 500
   return { statusCode, message: statusCode < 500 ? error.message : 'Internal server error.' }

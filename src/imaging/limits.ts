@@ -15,9 +15,9 @@ const PNG_SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }
 
 /**
  * Why an image is refused from its header, before anything decodes it: an SVG unsafe to serve,
- * of no knowable size, or embedding too many pixels,
- * too wide or tall, too many pixels (every frame counted), or, for PNG, a file too short to hold
- * what its header declares (a decompression bomb's tiny zlib stream). Undefined when it may be decoded.
+ * of no knowable size, or embedding too many pixels; too wide or tall, too many pixels (every
+ * frame counted), or, for PNG, a file too short to hold what its header declares (a
+ * decompression bomb's tiny zlib stream). Undefined when it may be decoded.
  */
 export async function refusal ({ format, width, height, frames = 1, unsafe, unsized, embeddedPixels = 0 }: DetectedImage, path: string, maxPixels: number): Promise<string | undefined> {
   if (unsafe !== undefined) return `Unsafe SVG: ${unsafe}.`

@@ -47,19 +47,19 @@ export type Scratch = () => Promise<{ dir: string, remove: () => Promise<void> }
 /**
  * Runs commands without a shell, one queue slot each, under our ImageMagick policy. Each has
  * hard limits set by the kernel (prlimit): address space from its memory estimate, and CPU
- * time for its wall time on every core; it is killed after `timeoutMs` too. A nice lane's run
- * at the lowest CPU priority. Each run gets its
- * own MAGICK_TMPDIR, removed afterwards, so a killed run leaves no pixel cache behind.
+ * time for its wall time on every core; it is killed after `timeoutMs` too. The commands of a
+ * nice lane run at the lowest CPU priority. Each run gets its own MAGICK_TMPDIR, removed
+ * afterwards, so a killed run leaves no pixel cache behind.
  */
 export function createRunner (queue: Queue, timeoutMs: number, scratch: Scratch): Runner {
   const cpuSeconds = Math.ceil(timeoutMs / 1000) * availableParallelism()
   return async (command, args, options = {}) => await queue.run(async () => {
     const tmp = await scratch()
     const addressSpace = BASE_ADDRESS_SPACE + 2 * (options.memory ?? 0)
-    const limits = [`--as=${Math.ceil(addressSpace / MIB) * MIB}`, `--cpu=${cpuSeconds}`, '--']
+    const limits = ['prlimit', `--as=${Math.ceil(addressSpace / MIB) * MIB}`, `--cpu=${cpuSeconds}`, '--']
+    const launcher = options.lane?.nice === true ? ['nice', '-n', '19', ...limits] : limits
     try {
-      const launcher = options.lane?.nice === true ? ['nice', '-n', '19', 'prlimit'] : ['prlimit']
-      return await spawnCommand(launcher[0], [...launcher.slice(1), ...limits, command, ...args], { timeout: timeoutMs, env: { ...process.env, MAGICK_TMPDIR: tmp.dir, MAGICK_CONFIGURE_PATH: POLICY_DIR } }, options)
+      return await spawnCommand(launcher, command, args, { timeout: timeoutMs, env: { ...process.env, MAGICK_TMPDIR: tmp.dir, MAGICK_CONFIGURE_PATH: POLICY_DIR } }, options)
     } catch (error) {
       // ImageMagick says only "unable to write file" (or nothing) when the disk is full: ask the disk.
       if (error instanceof CommandError && await diskFull(tmp.dir)) throw new NoSpace(`${command} could not write: the disk is full`)
@@ -70,10 +70,10 @@ export function createRunner (queue: Queue, timeoutMs: number, scratch: Scratch)
   }, options.memory, options.lane)
 }
 
-async function spawnCommand (launcher: string, args: string[], spawnOptions: { timeout: number, env: NodeJS.ProcessEnv }, options: RunOptions): Promise<string> {
-  const command = args[args.indexOf('--') + 1]
+/** Runs `command` through `launcher` (the programs that set its limits, then exec it). */
+async function spawnCommand (launcher: string[], command: string, args: string[], spawnOptions: { timeout: number, env: NodeJS.ProcessEnv }, options: RunOptions): Promise<string> {
   return await new Promise((resolve, reject) => {
-    const child = spawn(launcher, args, { ...spawnOptions, killSignal: 'SIGKILL', stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
+    const child = spawn(launcher[0], [...launcher.slice(1), command, ...args], { ...spawnOptions, killSignal: 'SIGKILL', stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk))
@@ -88,10 +88,9 @@ async function spawnCommand (launcher: string, args: string[], spawnOptions: { t
     child.on('error', reject)
     const started = Date.now()
     child.on('close', (code, signal) => {
-      const errors = Buffer.concat(stderr).toString()
       if (code === 0) resolve(Buffer.concat(stdout).toString())
       else if (signal !== null) reject(new CommandInterrupted(command, interruption(signal, Date.now() - started, spawnOptions.timeout)))
-      else reject(new CommandError(command, code, errors))
+      else reject(new CommandError(command, code, Buffer.concat(stderr).toString()))
     })
   })
 }

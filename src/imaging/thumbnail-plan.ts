@@ -10,6 +10,11 @@ const GEOMETRY = /^(\d+)x(\d+)([\^!<>]*)$/
  * (a hint larger than the image makes libjpeg decode at twice its size).
  */
 export function jpegSizeHint (rules: ResizeRule[], width: number, height: number): string | undefined {
+  return shrinkOnLoad(rules, width, height)?.join('x')
+}
+
+/** The size behind jpegSizeHint: twice what the largest thumbnail needs, when that is smaller than the image. */
+function shrinkOnLoad (rules: ResizeRule[], width: number, height: number): [number, number] | undefined {
   let largest = 0
   for (const rule of rules) {
     const scale = ruleScale(rule, width, height)
@@ -18,7 +23,7 @@ export function jpegSizeHint (rules: ResizeRule[], width: number, height: number
   }
   const decode = 2 * largest
   if (decode >= 1) return undefined
-  return `${Math.ceil(width * decode)}x${Math.ceil(height * decode)}`
+  return [Math.ceil(width * decode), Math.ceil(height * decode)]
 }
 
 // An SVG is never rendered larger than this, whatever it declares and the rules ask.
@@ -29,9 +34,9 @@ const SVG_RENDER_PIXELS = 16_000_000
  * a JPEG's shrink on load, at most its declared size and SVG_RENDER_PIXELS.
  */
 export function svgRenderSize (rules: ResizeRule[], width: number, height: number): [number, number] {
-  const hint = jpegSizeHint(rules, width, height)?.split('x').map(Number) ?? [width, height]
-  const shrink = Math.min(1, Math.sqrt(SVG_RENDER_PIXELS / (hint[0] * hint[1])))
-  return [Math.max(1, Math.round(hint[0] * shrink)), Math.max(1, Math.round(hint[1] * shrink))]
+  const [w, h] = shrinkOnLoad(rules, width, height) ?? [width, height]
+  const shrink = Math.min(1, Math.sqrt(SVG_RENDER_PIXELS / (w * h)))
+  return [Math.max(1, Math.round(w * shrink)), Math.max(1, Math.round(h * shrink))]
 }
 
 // Measured: a 12 MP JPEG decoded whole and made into the three default sizes, turned after the
@@ -40,8 +45,8 @@ const BYTES_PER_DECODED_PIXEL = 13
 
 /** About how many bytes one pipeline run takes: its decoded pixels (after any shrink-on-load), every frame. */
 export function pipelineMemory (rules: ResizeRule[], jpeg: boolean, width: number, height: number, frames = 1): number {
-  const hint = jpeg ? jpegSizeHint(rules, width, height) : undefined
-  const pixels = hint === undefined ? width * height * frames : hint.split('x').map(Number).reduce((w, h) => w * h)
+  const shrunk = jpeg ? shrinkOnLoad(rules, width, height) : undefined
+  const pixels = shrunk === undefined ? width * height * frames : shrunk[0] * shrunk[1]
   return BYTES_PER_DECODED_PIXEL * pixels
 }
 

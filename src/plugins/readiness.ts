@@ -13,8 +13,8 @@ const CACHE_MS = 2000
 
 /**
  * Readiness, cheap to ask: the programs are checked at the first call (server.ts makes it at
- * start) and again only while they fail;
- * the stores and the temp folder (each a real write) at most once every CACHE_MS, one round at a time.
+ * start) and again only while they fail; the stores and the temp folder (each a real write) at
+ * most once every CACHE_MS, one round at a time.
  */
 export default fp(async app => {
   let programs: Promise<string[]> | undefined
