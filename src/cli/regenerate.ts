@@ -4,7 +4,6 @@ import { configuredOptions, createImageService } from '../lifecycle/image-servic
 import { listImages, plan, regenerateAll, type Outputs, type Plan } from '../lifecycle/regenerate.js'
 import type { Storage } from '../storage/storage.js'
 import { createImaging } from '../imaging/create-imaging.js'
-import { OPERATOR } from '../imaging/queue.js'
 import { isOriginal } from '../keys.js'
 import { settleAll } from '../settle.js'
 import { createStores } from '../storage/create-stores.js'
@@ -51,8 +50,7 @@ export async function main (argv: string[], env: Env, io: Io): Promise<number> {
     const { formats, states } = await extraFormats(config, imaging)
     io.stdout.write(`${states.join('; ')}\n`)
     const options = configuredOptions(config)
-    // Below the service's own work when both run on one machine.
-    const images = createImageService({ ...options, stores, imaging: imaging.in(OPERATOR), formats })
+    const images = createImageService({ ...options, stores, imaging, formats })
     const outputs: Outputs = { suffixes: options.suffixes, formats }
     const plans = await planAll(stores.active, outputs, keys, values.missing)
     const work = plans.filter(each => each.outputs.length > 0)

@@ -4,8 +4,6 @@
  */
 export interface Lane {
   readonly priority: Priority
-  /** Run at the lowest CPU priority (nice 19): once running, they still give way to people's commands. */
-  readonly nice?: boolean
   /** Called when one of the lane's commands gets its slot. */
   started?: () => void
 }
@@ -13,13 +11,10 @@ export interface Lane {
 export enum Priority { Continuing = 0, Starting = 1, Background = 2 }
 
 /** Variants made for the service: only after every person's upload or rotate that waits. */
-export const BACKGROUND: Lane = { priority: Priority.Background, nice: true }
+export const BACKGROUND: Lane = { priority: Priority.Background }
 
-/** Commands run for no request: at start. */
+/** Commands run for no request: at start, and in the operator commands. */
 export const DIRECT: Lane = { priority: Priority.Starting }
-
-/** The operator commands' (regenerate): in order, but below the service's work on the same machine. */
-export const OPERATOR: Lane = { priority: Priority.Starting, nice: true }
 
 interface Waiting {
   memory: number

@@ -47,17 +47,15 @@ export type Scratch = () => Promise<{ dir: string, remove: () => Promise<void> }
 /**
  * Runs commands without a shell, one queue slot each, under our ImageMagick policy. Each has
  * hard limits set by the kernel (prlimit): address space from its memory estimate, and CPU
- * time for its wall time on every core; it is killed after `timeoutMs` too. The commands of a
- * nice lane run at the lowest CPU priority. Each run gets its own MAGICK_TMPDIR, removed
- * afterwards, so a killed run leaves no pixel cache behind.
+ * time for its wall time on every core; it is killed after `timeoutMs` too. Each run gets its
+ * own MAGICK_TMPDIR, removed afterwards, so a killed run leaves no pixel cache behind.
  */
 export function createRunner (queue: Queue, timeoutMs: number, scratch: Scratch): Runner {
   const cpuSeconds = Math.ceil(timeoutMs / 1000) * availableParallelism()
   return async (command, args, options = {}) => await queue.run(async () => {
     const tmp = await scratch()
     const addressSpace = BASE_ADDRESS_SPACE + 2 * (options.memory ?? 0)
-    const limits = ['prlimit', `--as=${Math.ceil(addressSpace / MIB) * MIB}`, `--cpu=${cpuSeconds}`, '--']
-    const launcher = options.lane?.nice === true ? ['nice', '-n', '19', ...limits] : limits
+    const launcher = ['prlimit', `--as=${Math.ceil(addressSpace / MIB) * MIB}`, `--cpu=${cpuSeconds}`, '--']
     try {
       return await spawnCommand(launcher, command, args, { timeout: timeoutMs, env: { ...process.env, MAGICK_TMPDIR: tmp.dir, MAGICK_CONFIGURE_PATH: POLICY_DIR } }, options)
     } catch (error) {

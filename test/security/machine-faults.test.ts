@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { availableParallelism, getPriority, tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { BACKGROUND, OPERATOR } from '../../src/imaging/queue.js'
 import { CommandError, CommandInterrupted } from '../../src/imaging/run.js'
 import { NoSpace } from '../../src/errors.js'
 import { filesIn, makeImage, testApp, testRunner, upload, workFiles, type TestContext } from '../helpers.js'
@@ -123,11 +122,4 @@ t.test('temp on a full disk: 507 for the upload and for ImageMagick\'s own write
   const workspace = await app.storage.temp.workspace()
   const failure = await app.imaging.thumbnails({ path: noisy, format: 'png' }, '1732790000_0000000001.png', workspace.dir).catch(error => error)
   t.ok(failure instanceof NoSpace, String(failure))
-})
-
-t.test('background and operator commands run at the lowest CPU priority; people\'s at the service\'s own', async t => {
-  const run = testRunner()
-  t.equal((await run('sh', ['-c', 'nice'], { lane: BACKGROUND })).trim(), '19')
-  t.equal((await run('sh', ['-c', 'nice'], { lane: OPERATOR })).trim(), '19')
-  t.equal((await run('sh', ['-c', 'nice'])).trim(), String(getPriority()))
 })
