@@ -10,7 +10,7 @@ RUN npm run build && npm prune --omit=dev
 # Runtime stage: Node, the programs the service spawns, the compiled service.
 FROM node:24-bookworm-slim
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends imagemagick librsvg2-bin file exiftran util-linux \
+  && apt-get install -y --no-install-recommends imagemagick librsvg2-bin file exiftran util-linux libheif-examples icc-profiles-free \
   && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app

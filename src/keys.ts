@@ -3,6 +3,14 @@ import { randomInt } from 'node:crypto'
 export const FORMATS = ['jpg', 'png', 'gif', 'svg'] as const
 export type Format = typeof FORMATS[number]
 
+/**
+ * Formats taken on upload but not stored as sent: the original becomes a JPEG (a PNG when it is
+ * transparent), so keys keep the four extensions above and every client shows them.
+ */
+export const CONVERTED_FORMATS = ['heic', 'avif', 'webp'] as const
+export type ConvertedFormat = typeof CONVERTED_FORMATS[number]
+export type UploadFormat = Format | ConvertedFormat
+
 /** Formats made besides each base thumbnail, for browsers that show them. */
 export const EXTRA_FORMATS = ['webp', 'avif'] as const
 export type ExtraFormat = typeof EXTRA_FORMATS[number]

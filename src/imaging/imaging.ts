@@ -1,10 +1,11 @@
-import type { ExtraFormat, Format } from '../keys.js'
+import type { ConvertedFormat, ExtraFormat, Format } from '../keys.js'
 import type { ResizeRule } from '../resizing.js'
 import { detectFormat, type DetectedImage } from './detect-format.js'
 import { writableExtraFormats } from './formats.js'
 import { autoOrientJpeg, rotateImage, type Rotation } from './orientation.js'
 import { Queue, type Lane } from './queue.js'
-import { createRunner, type Runner, type Scratch } from './run.js'
+import { createRunner, type Runner, type Scratch, type Warn } from './run.js'
+import { storableOriginal } from './storable.js'
 import { makeThumbnails, type Source, type Thumbnail, type ThumbnailTimer } from './thumbnails.js'
 
 /** Where the imaging steps report how long they took (the metrics plugin listens). */
@@ -24,6 +25,8 @@ export interface ImagingOptions {
   /** A fresh folder for each run's MAGICK_TMPDIR. */
   scratch: Scratch
   timings?: ImagingTimings
+  /** Told what a program said on standard error when it still succeeded (a damaged file decoded). */
+  warn?: Warn
 }
 
 /** Every image operation the service does, all through one bounded queue of child processes. */
@@ -33,7 +36,7 @@ export class Imaging {
 
   constructor (readonly options: ImagingOptions, shared?: { queue: Queue, lane: Lane }) {
     this.queue = shared?.queue ?? new Queue(options.concurrency, options.memoryBudget)
-    const run = createRunner(this.queue, options.timeoutMs, options.scratch)
+    const run = createRunner(this.queue, options.timeoutMs, options.scratch, options.warn)
     this.run = shared === undefined ? run : async (command, args, runOptions) => await run(command, args, { ...runOptions, lane: shared.lane })
   }
 
@@ -44,6 +47,11 @@ export class Imaging {
 
   async detect (path: string): Promise<DetectedImage | undefined> {
     return await detectFormat(path, this.run)
+  }
+
+  /** The JPEG (or PNG) original to store for an uploaded HEIC, AVIF or WebP, written into `outDir`. */
+  async storable (image: DetectedImage & { format: ConvertedFormat }, path: string, outDir: string): Promise<{ path: string, format: Format }> {
+    return await storableOriginal(image, path, outDir, this.run)
   }
 
   async writableExtraFormats (): Promise<ExtraFormat[]> {

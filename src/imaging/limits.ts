@@ -1,5 +1,7 @@
 import { open } from 'node:fs/promises'
+import type { UploadFormat } from '../keys.js'
 import type { DetectedImage } from './detect-format.js'
+import { scanDataBytes } from './jpeg-segments.js'
 
 /** ImageMagick's own width and height limit on Debian, and ours. */
 export const MAX_SIDE = 16384
@@ -13,13 +15,22 @@ const DEFLATE_MAX_RATIO = 1032
 // PNG colour type → samples a pixel (grey, RGB, palette, grey + alpha, RGBA).
 const PNG_SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }
 
+/** Each format as people name it. */
+export const FORMAT_NAMES: Record<UploadFormat, string> = { jpg: 'JPEG', png: 'PNG', gif: 'GIF', svg: 'SVG', heic: 'HEIC', avif: 'AVIF', webp: 'WebP' }
+
+/** The answer for a file whose header is right but whose pixels do not decode. */
+export const noPixels = (format: UploadFormat): string => `Damaged ${FORMAT_NAMES[format]} file: no pixels in it can be decoded.`
+
 /**
  * Why an image is refused from its header, before anything decodes it: an SVG unsafe to serve,
- * of no knowable size, or embedding too many pixels; too wide or tall, too many pixels (every
- * frame counted), or, for PNG, a file too short to hold what its header declares (a
- * decompression bomb's tiny zlib stream). Undefined when it may be decoded.
+ * of no knowable size, or embedding too many pixels; a header that cannot be read; an animated
+ * WebP or AVIF; too wide or tall, too many pixels (every frame counted); for PNG, a file too short
+ * to hold what its header declares (a decompression bomb's tiny zlib stream); for JPEG, no scan
+ * data at all, or too little for its size. Undefined when it may be decoded.
  */
-export async function refusal ({ format, width, height, frames = 1, unsafe, unsized, embeddedPixels = 0 }: DetectedImage, path: string, maxPixels: number): Promise<string | undefined> {
+export async function refusal ({ format, width, height, frames = 1, unsafe, unsized, embeddedPixels = 0, damaged, animated }: DetectedImage, path: string, maxPixels: number): Promise<string | undefined> {
+  if (damaged === true) return noPixels(format)
+  if (animated === true) return `Animated ${FORMAT_NAMES[format]} is not accepted: send it as a GIF, or as a still image.`
   if (unsafe !== undefined) return `Unsafe SVG: ${unsafe}.`
   if (unsized !== undefined) return unsized
   const embeddedLimit = Math.min(maxPixels, MAX_EMBEDDED_PIXELS)
@@ -29,6 +40,19 @@ export async function refusal ({ format, width, height, frames = 1, unsafe, unsi
   if (width > MAX_SIDE || height > MAX_SIDE) return `Image too large: ${size}, over ${MAX_SIDE} px a side.`
   if (width * height * frames > maxPixels) return `Image too large: ${size}, over ${maxPixels} pixels.`
   if (format === 'png' && await pngTooShort(path, width, height)) return `Image data too short for its ${size} header.`
+  if (format === 'jpg') return await jpegRefusal(path, width, height, size)
+  return undefined
+}
+
+/**
+ * However plain the image, Huffman coding spends at least a bit on each 8×8 block of the first
+ * component (its DC code). A JPEG with less data is no photo cut short but a tiny file declaring
+ * a huge canvas, refused as for PNG. (Arithmetic coding can spend less; almost nothing writes it.)
+ */
+async function jpegRefusal (path: string, width: number, height: number, size: string): Promise<string | undefined> {
+  const data = await scanDataBytes(path)
+  if (data === 0) return noPixels('jpg')
+  if (data < Math.ceil(width / 8) * Math.ceil(height / 8) / 8) return `Image data too short for its ${size} header.`
   return undefined
 }
 

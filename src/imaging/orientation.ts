@@ -38,7 +38,7 @@ export async function rotateImage (path: string, format: Exclude<Format, 'svg'>,
   const output = `${path}.rotated`
   const frames = format === 'gif' ? ['-coalesce'] : []
   const finish = format === 'gif' ? ['-layers', 'optimize'] : []
-  await run('convert', ['-regard-warnings', `${format}:${path}`, ...frames, '-auto-orient', '-rotate', degrees, '+repage', ...finish, `${format}:${output}`])
+  await run('convert', [`${format}:${path}`, ...frames, '-auto-orient', '-rotate', degrees, '+repage', ...finish, `${format}:${output}`])
   await rename(output, path)
 }
 
@@ -65,7 +65,7 @@ async function transformJpeg (path: string, header: JpegHeader, exiftran: string
   } else {
     // The quality comes from the quantization tables: -ping reads them without decoding the pixels.
     const quality = (await run('identify', ['-ping', '-format', '%Q', `jpg:${path}[0]`])).trim()
-    await run('convert', ['-regard-warnings', `jpg:${path}[0]`, ...magick, '-quality', quality || '92', `jpg:${output}`], { memory: REENCODE_BYTES_PER_PIXEL * header.width * header.height })
+    await run('convert', [`jpg:${path}[0]`, ...magick, '-quality', quality || '92', `jpg:${output}`], { memory: REENCODE_BYTES_PER_PIXEL * header.width * header.height })
   }
   await rename(output, path)
 }

@@ -41,6 +41,9 @@ export interface RunOptions {
 
 export type Runner = (command: string, args: string[], options?: RunOptions) => Promise<string>
 
+/** Told what a command that succeeded said on standard error. */
+export type Warn = (command: string, warning: string) => void
+
 /** A folder of its own for one run, and how to remove it. */
 export type Scratch = () => Promise<{ dir: string, remove: () => Promise<void> }>
 
@@ -50,14 +53,16 @@ export type Scratch = () => Promise<{ dir: string, remove: () => Promise<void> }
  * time for its wall time on every core; it is killed after `timeoutMs` too. Each run gets its
  * own MAGICK_TMPDIR, removed afterwards, so a killed run leaves no pixel cache behind.
  */
-export function createRunner (queue: Queue, timeoutMs: number, scratch: Scratch): Runner {
+export function createRunner (queue: Queue, timeoutMs: number, scratch: Scratch, warn?: Warn): Runner {
   const cpuSeconds = Math.ceil(timeoutMs / 1000) * availableParallelism()
   return async (command, args, options = {}) => await queue.run(async () => {
     const tmp = await scratch()
     const addressSpace = BASE_ADDRESS_SPACE + 2 * (options.memory ?? 0)
     const launcher = ['prlimit', `--as=${Math.ceil(addressSpace / MIB) * MIB}`, `--cpu=${cpuSeconds}`, '--']
     try {
-      return await spawnCommand(launcher, command, args, { timeout: timeoutMs, env: { ...process.env, MAGICK_TMPDIR: tmp.dir, MAGICK_CONFIGURE_PATH: POLICY_DIR } }, options)
+      const { stdout, stderr } = await spawnCommand(launcher, command, args, { timeout: timeoutMs, env: { ...process.env, MAGICK_TMPDIR: tmp.dir, MAGICK_CONFIGURE_PATH: POLICY_DIR } }, options)
+      if (stderr.trim() !== '') warn?.(command, stderr.trim())
+      return stdout
     } catch (error) {
       // ImageMagick says only "unable to write file" (or nothing) when the disk is full: ask the disk.
       if (error instanceof CommandError && await diskFull(tmp.dir)) throw new NoSpace(`${command} could not write: the disk is full`)
@@ -68,8 +73,8 @@ export function createRunner (queue: Queue, timeoutMs: number, scratch: Scratch)
   }, options.memory, options.lane)
 }
 
-/** Runs `command` through `launcher` (the programs that set its limits, then exec it). */
-async function spawnCommand (launcher: string[], command: string, args: string[], spawnOptions: { timeout: number, env: NodeJS.ProcessEnv }, options: RunOptions): Promise<string> {
+/** Runs `command` through `launcher` (the programs that set its limits, then exec it): what it printed. */
+async function spawnCommand (launcher: string[], command: string, args: string[], spawnOptions: { timeout: number, env: NodeJS.ProcessEnv }, options: RunOptions): Promise<{ stdout: string, stderr: string }> {
   return await new Promise((resolve, reject) => {
     const child = spawn(launcher[0], [...launcher.slice(1), command, ...args], { ...spawnOptions, killSignal: 'SIGKILL', stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
     const stdout: Buffer[] = []
@@ -86,7 +91,7 @@ async function spawnCommand (launcher: string[], command: string, args: string[]
     child.on('error', reject)
     const started = Date.now()
     child.on('close', (code, signal) => {
-      if (code === 0) resolve(Buffer.concat(stdout).toString())
+      if (code === 0) resolve({ stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() })
       else if (signal !== null) reject(new CommandInterrupted(command, interruption(signal, Date.now() - started, spawnOptions.timeout)))
       else reject(new CommandError(command, code, Buffer.concat(stderr).toString()))
     })

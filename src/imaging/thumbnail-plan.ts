@@ -1,4 +1,5 @@
 import type { ResizeRule } from '../resizing.js'
+import { MAX_SIDE } from './limits.js'
 
 const RESIZE_OPTIONS = new Set(['-thumbnail', '-resize', '-scale', '-sample', '-adaptive-resize'])
 const GEOMETRY = /^(\d+)x(\d+)([\^!<>]*)$/
@@ -97,6 +98,28 @@ function ruleScale (rule: ResizeRule, width: number, height: number): number | u
  * large reduction -thumbnail first samples to five times the target, which from an image already
  * shrunk on load is an upscale. (Profiles are stripped once for all outputs instead.)
  */
-export function pipelineArgs (rule: ResizeRule): string[] {
-  return rule.convert.map(arg => arg === '-thumbnail' ? '-resize' : arg)
+export function pipelineArgs (rule: ResizeRule, width?: number, height?: number): string[] {
+  return [...cropFirst(rule, width, height), ...rule.convert.map(arg => arg === '-thumbnail' ? '-resize' : arg)]
+}
+
+/**
+ * A fill-and-crop rule (a `WxH^` resize, then an `-extent` that fits in that box) keeps only the
+ * part of the image of the box's shape, placed by the rule's gravity. When filling the box would
+ * grow a side past MAX_SIDE (a 1×16000 image filling 200×200 would be 200×3200000), the image is
+ * cropped to that shape first: the same part of it, and the resize never grows a side past the
+ * box. (Not for every image: the crop falls half a pixel differently from the extent's.)
+ */
+function cropFirst (rule: ResizeRule, width?: number, height?: number): string[] {
+  const at = rule.convert.findIndex(arg => RESIZE_OPTIONS.has(arg))
+  const box = GEOMETRY.exec(rule.convert[at + 1] ?? '')
+  const extentAt = rule.convert.indexOf('-extent', at)
+  const extent = GEOMETRY.exec(rule.convert[extentAt + 1] ?? '')
+  if (at < 0 || box?.[3] !== '^' || extentAt < 0 || extent === null) return []
+  if (Number(extent[1]) > Number(box[1]) || Number(extent[2]) > Number(box[2])) return []
+  // Whichever way the image is turned, its filled side is at most the box's larger side times its aspect ratio.
+  const aspect = width === undefined || height === undefined ? Infinity : Math.max(width, height) / Math.max(1, Math.min(width, height))
+  if (Math.max(Number(box[1]), Number(box[2])) * aspect <= MAX_SIDE) return []
+  const gravity = rule.convert.slice(0, extentAt).lastIndexOf('-gravity')
+  // ImageMagick's aspect-ratio crop: the largest W:H part of the image.
+  return ['-gravity', gravity < 0 ? 'NorthWest' : rule.convert[gravity + 1], '-crop', `${box[1]}:${box[2]}`, '+repage', '+gravity']
 }

@@ -1,6 +1,7 @@
 import { thumbnailKey, thumbnailFormat, type ExtraFormat, type Format } from '../keys.js'
 import type { ResizeRule } from '../resizing.js'
-import type { Runner } from './run.js'
+import { TO_SRGB } from './colour.js'
+import { CommandError, type Runner } from './run.js'
 import { rasterizeSvg } from './svg.js'
 import { detectFormat } from './detect-format.js'
 import { cascadeSource, commutesWithTurn, jpegSizeHint, pipelineArgs, pipelineMemory } from './thumbnail-plan.js'
@@ -36,9 +37,10 @@ const CASCADE_FILTER = ['-define', 'filter:lobes=2']
 export type ThumbnailTimer = (format: string, suffix: string, seconds: number) => void
 
 /**
- * Makes every thumbnail of `key` from the image at `source`, upright whatever its EXIF orientation,
- * into `outDir`: in the source's thumbnail format, or in `as` (WebP and/or AVIF). One ImageMagick
- * run decodes the source once and writes every size. The one entry point for thumbnails.
+ * Makes every thumbnail of `key` from the image at `source`, upright whatever its EXIF orientation
+ * and in sRGB whatever its colour profile, into `outDir`: in the source's thumbnail format, or in
+ * `as` (WebP and/or AVIF). One ImageMagick run decodes the source once and writes every size. The
+ * one entry point for thumbnails.
  */
 export async function makeThumbnails (
   given: Source, key: string, rules: ResizeRule[], outDir: string, run: Runner,
@@ -61,18 +63,25 @@ export async function makeThumbnails (
     '-print', `${rule.suffix} %w %h\\n`,
     ...formats.flatMap(format => ['-write', `${format}:${outDir}/${thumbnailKey(key, rule.suffix, format)}`])
   ]
+  // Upright and sRGB: after the cascade's first resize when that commutes with the turn, on far fewer pixels.
   const turnLate = first !== undefined && commutesWithTurn(first)
-  const turn = ['-auto-orient']
+  const turn = ['-auto-orient', ...TO_SRGB]
   const branches = [
-    ...(first === undefined ? [] : [...CASCADE_FILTER, ...pipelineArgs(first), '+define', 'filter:lobes', ...(turnLate ? turn : []), ...write(first)]),
+    ...(first === undefined ? [] : [...CASCADE_FILTER, ...pipelineArgs(first, source.width, source.height), '+define', 'filter:lobes', ...(turnLate ? turn : []), ...write(first)]),
     ...rules.filter(rule => rule !== first).flatMap(rule => [
-      '(', '-clone', '0--1', ...pipelineArgs(rule), ...finish(formats), ...write(rule), '-delete', '0--1', ')'
+      '(', '-clone', '0--1', ...pipelineArgs(rule, source.width, source.height), ...finish(formats), ...write(rule), '-delete', '0--1', ')'
     ])
   ]
   const started = process.hrtime.bigint()
-  const input = await inputArgs(source, rules, outDir, run, formats)
-  // Profiles go once, before the branches: like -thumbnail, keep only the colour profile.
-  const sizes = await run('convert', [...input, ...(turnLate ? [] : turn), '+profile', '!icc,*', '-respect-parentheses', ...branches, 'null:'], { memory: memory(source, rules, formats) })
+  const input = inputArgs(source, rules, formats)
+  // Profiles go once, before the branches, but the colour profile, which the turn to sRGB uses.
+  const pass = async (strip: string): Promise<string> =>
+    await run('convert', [...input, '+profile', strip, ...(turnLate ? [] : turn), '-respect-parentheses', ...branches, 'null:'], { memory: memory(source, rules, formats) })
+  // A colour profile lcms cannot read is ignored, as browsers ignore it: the pass runs again without it.
+  const sizes = await pass('!icc,*').catch(async (error: unknown) => {
+    if (!(error instanceof CommandError && error.stderr.includes('ColorspaceColorProfileMismatch'))) throw error
+    return await pass('*')
+  })
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   const dimensions = new Map(sizes.trim().split('\n').map(line => {
     const [suffix, width, height] = line.split(' ')
@@ -98,20 +107,21 @@ function memory ({ format, width, height, frames }: Source, rules: ResizeRule[],
   return pipelineMemory(rules, format === 'jpg', width, height, formats.includes('avif') ? 1 : frames)
 }
 
-/** The input arguments: the coder always named, one frame for still formats, GIF frames made whole. */
-async function inputArgs (source: Source, rules: ResizeRule[], outDir: string, run: Runner, formats: Array<Format | ExtraFormat>): Promise<string[]> {
-  // -regard-warnings: a truncated or corrupt file fails instead of giving a half-grey thumbnail.
+/**
+ * The input arguments: the coder always named, one frame for still formats, GIF frames made whole.
+ * A damaged file that still decodes (stray bytes, a missing end, a bad checksum on a text chunk,
+ * a truncated JPEG) is taken as browsers show it: ImageMagick's warnings are logged, not fatal.
+ */
+function inputArgs (source: Source, rules: ResizeRule[], formats: Array<Format | ExtraFormat>): string[] {
   switch (source.format) {
     case 'gif':
-      return formats.includes('avif')
-        ? ['-regard-warnings', `gif:${source.path}[0]`]
-        : ['-regard-warnings', `gif:${source.path}`, '-coalesce']
+      return formats.includes('avif') ? [`gif:${source.path}[0]`] : [`gif:${source.path}`, '-coalesce']
     case 'jpg': {
       const hint = source.width === undefined || source.height === undefined ? undefined : jpegSizeHint(rules, source.width, source.height)
-      return ['-regard-warnings', ...(hint === undefined ? [] : ['-define', `jpeg:size=${hint}`]), `jpg:${source.path}[0]`]
+      return [...(hint === undefined ? [] : ['-define', `jpeg:size=${hint}`]), `jpg:${source.path}[0]`]
     }
     default:
-      return ['-regard-warnings', `${source.format}:${source.path}[0]`]
+      return [`${source.format}:${source.path}[0]`]
   }
 }
 

@@ -2,7 +2,7 @@ import type { Config } from '../config.js'
 import type { Imaging } from '../imaging/imaging.js'
 import { BACKGROUND } from '../imaging/queue.js'
 import type { Rotation } from '../imaging/orientation.js'
-import type { ExtraFormat, Format } from '../keys.js'
+import type { ExtraFormat, Format, UploadFormat } from '../keys.js'
 import type { Stores } from '../storage/stores.js'
 import type { Workspace } from '../storage/temp-folder.js'
 import { Admission } from './admit.js'
@@ -53,7 +53,7 @@ export interface ImageService {
   /** Requests admitted, waiting for their first image command. */
   readonly admission: Admission
   /** Checks the file at `path` in `workspace`, stores it and its thumbnails in incoming: its new key. */
-  upload: (workspace: Workspace, path: string) => Promise<{ key: string, format: Format }>
+  upload: (workspace: Workspace, path: string) => Promise<{ key: string, format: UploadFormat }>
   /** Moves an image's family from incoming to active, whole; again is fine. */
   publish: (key: string) => Promise<void>
   /** Turns an active image clockwise under a new key (returned); the old key's family goes. */

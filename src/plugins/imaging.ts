@@ -16,6 +16,8 @@ export default fp<{ config: Config }>(async (app, { config }) => {
       thumbnail: (format, size, seconds) => metrics.thumbnailGenerationsTime.observe({ format, size }, seconds),
       rotation: seconds => metrics.thumbnailRotationsTime.observe(seconds),
       autoOrient: seconds => metrics.autoorientTime.observe(seconds)
-    }
+    },
+    // A damaged file that still decodes: worth knowing, not worth refusing.
+    warn: (command, warning) => app.log.warn({ command, warning }, 'an image program warned')
   }))
 }, { name: 'imaging', dependencies: ['metrics', 'storage'] })

@@ -17,8 +17,9 @@ const upload: FastifyPluginAsyncTypebox<{ maxUploadSize: number }> = async (app,
   app.post('/upload', {
     schema: {
       summary: 'Stores an image and its thumbnails in incoming under a new key',
+      description: 'Accepted, told by the bytes: JPEG, PNG, GIF and SVG, stored as sent; HEIC/HEIF, AVIF and still WebP, stored as a JPEG original at quality 92 (a PNG when transparent), upright, with their EXIF and colour profile. Refused: animated WebP or AVIF, TIFF, BMP, PDF, PSD, anything else. Thumbnails are sRGB, 8 bits a channel.',
       consumes: ['multipart/form-data'],
-      body: Type.Object({ file: Type.String({ format: 'binary', description: 'JPEG, PNG, GIF or SVG, told by its bytes; the part\'s name and type are not used' }) }),
+      body: Type.Object({ file: Type.String({ format: 'binary', description: 'JPEG, PNG, GIF, SVG, HEIC/HEIF, AVIF or WebP, told by its bytes; the part\'s name and type are not used' }) }),
       response: { 200: Type.Object({ success: Type.Literal(true), filename: Type.String() }), ...failures(400, 408, 413, 415, 503, 507) }
     },
     // The handler streams the body itself: the schema above only describes it.

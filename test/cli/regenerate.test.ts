@@ -22,7 +22,9 @@ async function fill (dir: string, stores: Stores): Promise<void> {
   await stores.active.put(PNG, makeImage(dir, 'b.png', '600x300'))
   await stores.active.put(`${stem(PNG)}BI.png`, makeImage(dir, 'bi.png', '600x300'))
   const broken = join(dir, 'broken.jpg')
-  writeFileSync(broken, Buffer.concat([readFileSync(makeImage(dir, 'c.jpg', '400x300')).subarray(0, 300), Buffer.alloc(2000, 0x55)]))
+  // Its header up to the scan, then noise: no pixels to decode.
+  const jpeg = readFileSync(makeImage(dir, 'c.jpg', '400x300'))
+  writeFileSync(broken, Buffer.concat([jpeg.subarray(0, jpeg.indexOf(Buffer.from([0xFF, 0xDA]))), Buffer.alloc(2000, 0x55)]))
   await stores.active.put(CORRUPT, broken)
 }
 

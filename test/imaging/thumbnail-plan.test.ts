@@ -21,7 +21,22 @@ t.test('no hint where it would not shrink, or where a size cannot be read', asyn
 })
 
 t.test('-thumbnail becomes -resize in the pipeline; the rest stays', async t => {
-  t.same(pipelineArgs(DEFAULT_RESIZING[2]), ['-resize', '200x200^', '-gravity', 'center', '-extent', '200x200', '-quality', '90'])
+  t.same(pipelineArgs(DEFAULT_RESIZING[2], 4000, 3000), ['-resize', '200x200^', '-gravity', 'center', '-extent', '200x200', '-quality', '90'])
+})
+
+t.test('a fill-and-crop rule crops to its box\'s shape first only when filling would pass the side limit', async t => {
+  const crop = (gravity: string, shape: string): string[] => ['-gravity', gravity, '-crop', shape, '+repage', '+gravity']
+  const [, , square] = DEFAULT_RESIZING
+  t.same(pipelineArgs(square, 100, 9000).slice(0, 6), crop('center', '200:200'), '100×9000: 200×18000 before the crop')
+  t.same(pipelineArgs(square, 9000, 100).slice(0, 6), crop('center', '200:200'), 'either way round')
+  t.same(pipelineArgs(square, 100, 8000)[0], '-resize', '100×8000: 200×16000 fits')
+  t.same(pipelineArgs(square).slice(0, 6), crop('center', '200:200'), 'a size not known: always')
+  t.same(pipelineArgs(rule('-resize', '300x100^', '-extent', '300x100'), 1, 16000).slice(0, 6), crop('NorthWest', '300:100'), 'the default gravity, the box\'s shape')
+  t.same(pipelineArgs(rule('-resize', '300x100^', '-gravity', 'south', '-extent', '200x100', '-gravity', 'north'), 1, 16000).slice(0, 6), crop('south', '300:100'), 'the gravity at the extent')
+  t.equal(pipelineArgs(rule('-resize', '200x200^'), 1, 16000)[0], '-resize', 'no extent: nothing to crop')
+  t.equal(pipelineArgs(rule('-resize', '200x200^', '-extent', '300x200'), 1, 16000)[0], '-resize', 'an extent past the box: it pads')
+  t.equal(pipelineArgs(rule('-resize', '200x200^>', '-extent', '200x200'), 1, 16000)[0], '-resize', 'shrink only: a small image is padded, not cropped')
+  t.equal(pipelineArgs(rule('-resize', '200x200', '-extent', '200x200'), 1, 16000)[0], '-resize', 'a fit, not a fill')
 })
 
 t.test('the smaller sizes resize from the largest only when it is plain and twice as large', async t => {

@@ -17,7 +17,9 @@ t.test('the OpenAPI description covers every route, its bodies, its secret and i
   for (const path of served) t.ok(spec.paths[path], `${path} is described`)
 
   const upload = spec.paths['/upload'].post
-  t.match(upload.requestBody.content['multipart/form-data'].schema.properties.file, { type: 'string', format: 'binary' })
+  t.match(upload.requestBody.content['multipart/form-data'].schema.properties.file, { type: 'string', format: 'binary', description: /JPEG, PNG, GIF, SVG, HEIC\/HEIF, AVIF or WebP/ })
+  t.match(upload.description, /stored as a JPEG original at quality 92 \(a PNG when transparent\)/, 'what each accepted format becomes')
+  t.match(upload.description, /Refused: animated WebP or AVIF, TIFF, BMP, PDF, PSD/)
   t.same(Object.keys(upload.responses).sort(), ['200', '400', '408', '413', '415', '503', '507'])
   const suffixes = ['BI', 'MI', 'SI']
   for (const path of ['/publish', '/rotate', '/delete']) {

@@ -69,9 +69,9 @@ t.test('only an original can be published or rotated: a thumbnail\'s key is 400,
 t.test('a refused upload leaves nothing behind, variants on', async t => {
   const { app, config } = await testApp(t, RACE_ENV)
   const dir = t.testdir({ 'fake.jpg': 'not an image at all', 'empty.png': '' })
-  // A JPEG cut short: its header passes, its data does not.
-  const cut = makeImage(dir, 'whole.jpg', '400x300')
-  writeFileSync(join(dir, 'cut.jpg'), readFileSync(cut).subarray(0, 600))
+  // A JPEG cut before its scan: its header passes, it has no pixels.
+  const whole = readFileSync(makeImage(dir, 'whole.jpg', '400x300'))
+  writeFileSync(join(dir, 'cut.jpg'), whole.subarray(0, whole.indexOf(Buffer.from([0xFF, 0xDA]))))
   for (const name of ['fake.jpg', 'empty.png', 'cut.jpg']) {
     const { statusCode } = await upload(app, join(dir, name))
     statuses.push(statusCode)

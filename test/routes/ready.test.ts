@@ -33,7 +33,7 @@ function pathWith (t: TestContext, programs: string[]): void {
 
 t.test('/ready: 503 naming a program that is missing at start; checked again until it is back', async t => {
   const path = process.env.PATH
-  pathWith(t, ['convert', 'identify', 'exiftran'])
+  pathWith(t, ['convert', 'identify', 'exiftran', 'heif-convert'])
   const { app } = await testApp(t)
   const response = await app.inject('/ready')
   t.equal(response.statusCode, 503)

@@ -35,8 +35,9 @@ t.test('past 16384 px a side is refused with the size, whatever the format', asy
 
 t.test('a JPEG whose SOF claims 12000×12000 over 2 KB of data answers 4xx, memory flat', async t => {
   const { app, config } = await testApp(t)
-  const { statusCode, grewMb } = await measuredUpload(app, lyingJpeg(t.testdir(), 12000, 12000))
+  const { statusCode, body, grewMb } = await measuredUpload(app, lyingJpeg(t.testdir(), 12000, 12000))
   t.equal(statusCode, 400)
+  t.equal(body.message, 'Image data too short for its 12000×12000 px header.')
   t.ok(grewMb < 300, `memory grew ${grewMb.toFixed(0)} MB`)
   t.same(filesIn(config.incomingFolder), [])
 })
