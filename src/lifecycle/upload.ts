@@ -63,13 +63,15 @@ function isConverted (image: DetectedImage): image is DetectedImage & { format: 
   return (CONVERTED_FORMATS as readonly string[]).includes(image.format)
 }
 
-/** The original to store for a HEIC, AVIF or WebP upload, checked again as what it now is. */
+/**
+ * The original to store for a HEIC, AVIF or WebP upload. Its size is the sent file's, maybe turned
+ * a quarter: every step of the thumbnail plan reads a size either way round.
+ */
 async function storable (parts: ServiceParts, image: DetectedImage & { format: ConvertedFormat }, path: string, workspace: Workspace): Promise<{ path: string, image: DetectedImage & { format: Format } }> {
   const converted = await parts.imaging.storable(image, path, workspace.dir).catch(error => {
     throw error instanceof CommandError ? new ImageRefused(noPixels(image.format), { cause: error }) : error
   })
-  const again = await checked(parts, converted.path)
-  return { path: converted.path, image: { ...again, format: converted.format } }
+  return { path: converted.path, image: { format: converted.format, width: image.width, height: image.height, frames: 1 } }
 }
 
 /**
