@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { gridHeic } from './heif-grid.js'
+import { gridHeic } from '../test/heif-grid.js'
 import { s, type Run } from './report.js'
 import { startService, upload } from './service.js'
 

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+import { gridHeic } from '../heif-grid.js'
 import { withRotation } from '../heif-rotation.js'
 import { DISPLAY_P3, matrixProfile } from '../icc.js'
 import { filesIn, identify, magick, makeImage, testApp, testRunner, upload, workFiles } from '../helpers.js'
@@ -87,6 +88,21 @@ t.test('a HEIC taken sideways is turned by its rotation property once, whatever 
   t.equal(exif(original).Orientation, 1, 'and marked upright')
   const [left, right] = ['0,150', '199,150'].map(at => meanColour(original, ['-crop', `1x1+${at.replace(',', '+')}`]))
   t.ok(colourDistance(left, [255, 0, 0]) <= 12 && colourDistance(right, [0, 0, 255]) <= 12, `the top is on the left: ${left.join(',')} | ${right.join(',')}`)
+})
+
+t.test('a HEIC in 512 px tiles, as an iPhone writes it, is stored whole', async t => {
+  const { app, config } = await testApp(t)
+  const dir = t.testdir()
+  const jpeg = join(dir, 'photo.jpg')
+  magick('-size', '1100x700', '-seed', '4', 'plasma:', '-blur', '0x1.5', '-quality', '95', jpeg)
+  // 3 × 2 tiles of 512 px cover 1536×1024; the grid shows the 1100×700 of it the photo is.
+  mkdirSync(join(dir, 'tiles'))
+  await gridHeic(jpeg, 1100, 700, join(dir, 'tiles'), join(dir, 'tiled.heic'), 80)
+  const { statusCode, body } = await upload(app, join(dir, 'tiled.heic'))
+  t.equal(statusCode, 200)
+  const original = join(config.incomingFolder, body.filename)
+  t.match(identify(original), { format: 'JPEG', width: 1100, height: 700 })
+  t.ok(psnr(jpeg, original, []) >= 35, `every tile in its place: ${psnr(jpeg, original, [])} dB against the photo`)
 })
 
 t.test('a transparent HEIC, AVIF or WebP is stored as a PNG that keeps its transparency', async t => {
