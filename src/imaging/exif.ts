@@ -2,6 +2,9 @@
 // count, value). Only IFD0's Orientation (tag 0x0112, one SHORT) is read or changed here.
 const ORIENTATION_TAG = 0x0112
 
+/** What precedes the TIFF block in a JPEG's APP1 segment, and in some writers' WebP EXIF chunk. */
+export const EXIF_HEADER = Buffer.from('Exif\0\0', 'latin1')
+
 /** Where IFD0's Orientation value sits in `tiff`, and the block's byte order; undefined when it has none. */
 function orientationAt (tiff: Buffer): { at: number, little: boolean } | undefined {
   if (tiff.length < 8) return undefined

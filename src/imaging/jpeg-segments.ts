@@ -1,9 +1,8 @@
 import { open, type FileHandle } from 'node:fs/promises'
-import { setOrientation } from './exif.js'
+import { EXIF_HEADER, setOrientation } from './exif.js'
 
 const SOS = 0xDA
 const APP1 = 0xE1
-const EXIF_HEADER = Buffer.from('Exif\0\0', 'latin1')
 // Stray bytes between segments that libjpeg steps over (with a warning), and so do we.
 const MAX_STRAY_BYTES = 1024
 

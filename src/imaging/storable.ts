@@ -1,7 +1,7 @@
 import { access, writeFile } from 'node:fs/promises'
 import type { ConvertedFormat, Format } from '../keys.js'
 import type { DetectedImage } from './detect-format.js'
-import { readOrientation } from './exif.js'
+import { EXIF_HEADER, readOrientation } from './exif.js'
 import { markUpright } from './jpeg-segments.js'
 import type { Runner } from './run.js'
 import { webpExif } from './webp.js'
@@ -50,6 +50,6 @@ async function fromWebp (path: string, format: Format, output: string, run: Runn
 
 /** The EXIF as ImageMagick takes a profile from a file: JPEG's APP1 payload. */
 async function exifFile (exif: Buffer, path: string): Promise<string> {
-  await writeFile(path, Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), exif]))
+  await writeFile(path, Buffer.concat([EXIF_HEADER, exif]))
   return path
 }

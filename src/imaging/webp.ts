@@ -1,6 +1,5 @@
 import { open } from 'node:fs/promises'
-
-const EXIF_HEADER = Buffer.from('Exif\0\0', 'latin1')
+import { EXIF_HEADER } from './exif.js'
 
 /**
  * The EXIF block (TIFF) of a WebP file, from its `EXIF` chunk; undefined when it has none. The
