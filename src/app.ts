@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyPluginCallback, type FastifyRequest } from 'fastify'
 import type { Config } from './config.js'
 import { errorHandler } from './error-handler.js'
-import { serviceVersion } from './version.js'
+import { buildInfo, type BuildInfo } from './version.js'
 import auth from './plugins/auth.js'
 import documentation from './plugins/documentation.js'
 import images from './plugins/images.js'
@@ -27,7 +27,7 @@ type Plugin = FastifyPluginAsync<any> | FastifyPluginCallback<any>
 const REQUEST_ID = /^[\w.:@-]{1,128}$/
 
 /** The whole service, not listening: server.ts listens, tests inject. */
-export async function buildApp (config: Config, options = { version: serviceVersion() }): Promise<FastifyInstance> {
+export async function buildApp (config: Config, build: BuildInfo = buildInfo()): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel, redact: ['req.headers.authorization'], serializers: { req: requestForLog } },
     genReqId: request => {
@@ -61,13 +61,13 @@ export async function buildApp (config: Config, options = { version: serviceVers
     [shutdown],
     [timeouts],
     [formbody],
-    [metrics, { config, version: options.version }],
+    [metrics, { config, build }],
     [storage, { config }],
     [readiness],
     [imaging, { config }],
     [images, { config }],
     [auth, { secret: config.apiSecretKey }],
-    ...(config.documentation ? [[documentation, { version: options.version }] as [Plugin, object]] : []),
+    ...(config.documentation ? [[documentation, { version: build.version }] as [Plugin, object]] : []),
     [ping],
     [ready],
     [upload, { maxUploadSize: config.maxUploadSize }],

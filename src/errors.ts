@@ -31,7 +31,8 @@ export class StorageUnavailable extends Error {
 /** More work in progress than the service takes: the caller may try again after `retryAfterSeconds`. */
 export class Busy extends Error {
   override name = 'Busy'
-  constructor (message: string, readonly retryAfterSeconds: number) {
+  /** `reason`: which bound was reached, as the rejected_requests_total metric says it. */
+  constructor (message: string, readonly retryAfterSeconds: number, readonly reason: 'queue_full' | 'key_busy') {
     super(message)
   }
 }

@@ -70,7 +70,10 @@ export function variantKeys (key: string, suffixes: string[], extra: readonly Ex
   return extra.flatMap(format => suffixes.map(suffix => thumbnailKey(key, suffix, format)))
 }
 
+/** The ending of a marker's key. */
+export const PENDING = '.pending'
+
 /** The incoming object that says the variants of `key` are still to be made (it outlives a restart). */
 export function pendingMarker (key: string): string {
-  return `${key}.pending`
+  return `${key}${PENDING}`
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
@@ -7,7 +7,7 @@ import { buildApp } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { Imaging, type ImagingOptions } from '../src/imaging/imaging.js'
 import { Queue } from '../src/imaging/queue.js'
-import { createRunner, type Runner, type Scratch } from '../src/imaging/run.js'
+import { createRunner, type RunReport, type Runner, type Scratch } from '../src/imaging/run.js'
 import { DEFAULT_RESIZING } from '../src/resizing.js'
 import { TempFolder } from '../src/storage/temp-folder.js'
 export { withOrientation } from './exif.js'
@@ -35,6 +35,12 @@ export function testConfig (t: TestContext, env: Record<string, string> = {}): C
     METRICS_PORT: '0',
     ...env
   })
+}
+
+/** The same image with bytes changed by `damage`, at `path`. */
+export function damaged (intact: string, path: string, damage: (bytes: Buffer) => Buffer): string {
+  writeFileSync(path, damage(readFileSync(intact)))
+  return path
 }
 
 export async function testApp (t: TestContext, env: Record<string, string> = {}): Promise<{ app: FastifyInstance, config: Config }> {
@@ -121,7 +127,7 @@ function testScratch (): Scratch {
 export const NO_LIMIT_MS = 2 ** 31 - 1
 
 // A ceiling for a stuck command only: far past what any test's command needs on a busy machine.
-const COMMAND_LIMIT_MS = 120_000
+export const COMMAND_LIMIT_MS = 120_000
 
 /** An Imaging as the plugin builds it. */
 export function testImaging (options: Partial<ImagingOptions> = {}): Imaging {
@@ -129,6 +135,6 @@ export function testImaging (options: Partial<ImagingOptions> = {}): Imaging {
 }
 
 /** The runner every image command goes through (queue, time limit, policy), for one command at a time. */
-export function testRunner (timeoutMs = COMMAND_LIMIT_MS): Runner {
-  return createRunner(new Queue(1), timeoutMs, testScratch())
+export function testRunner (timeoutMs = COMMAND_LIMIT_MS, report?: RunReport): Runner {
+  return createRunner(new Queue(1), timeoutMs, testScratch(), report)
 }

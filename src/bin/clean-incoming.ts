@@ -1,2 +1,4 @@
+#!/usr/bin/env node
 import { main } from '../cli/clean-incoming.js'
-process.exitCode = await main(process.argv.slice(2), process.env, process)
+import { runCommand } from '../cli/run-command.js'
+await runCommand(main)

@@ -5,6 +5,13 @@ export interface Io {
   stdout: NodeJS.WritableStream
   /** Messages and progress: a bar when this is a terminal. */
   stderr: NodeJS.WritableStream & { isTTY?: boolean }
+  /** Aborted (its reason the signal's name) when the command is asked to stop: it stops between steps. */
+  stop?: AbortSignal
+}
+
+/** What a stopped command says first: `Stopped by SIGINT: `. */
+export function stoppedBy (stop: AbortSignal | undefined): string {
+  return stop?.aborted === true ? `Stopped by ${String(stop.reason)}: ` : ''
 }
 
 export type Env = Record<string, string | undefined>

@@ -7,15 +7,17 @@ import { createImaging } from '../imaging/create-imaging.js'
 import { isOriginal } from '../keys.js'
 import { settleAll } from '../settle.js'
 import { createStores } from '../storage/create-stores.js'
-import { parseCommandLine, usageError, type Env, type Io } from './io.js'
+import { parseCommandLine, stoppedBy, usageError, type Env, type Io } from './io.js'
 import { progress } from './progress.js'
 
-const USAGE = `Usage: npm run regenerate -- [--missing] [--dry-run] [--concurrency N] [KEY ...]
+const USAGE = `Usage: image-backend-regenerate [--missing] [--dry-run] [--concurrency N] [KEY ...]
+   (or: npm run regenerate -- ..., or: node dist/bin/regenerate.js ...)
 Rebuilds the thumbnails (RESIZING_CONFIG) and WebP/AVIF variants (GENERATE_WEBP, GENERATE_AVIF)
 of the images in active, from their originals, which it never changes: the KEYs named, or every
 image. --missing makes only what is not there yet (the backfill; run it again to resume).
 --dry-run says what it would make. --concurrency sets the image commands run at once
-(default IMAGING_CONCURRENCY). Exits 1, after listing them, when any image failed.`
+(default IMAGING_CONCURRENCY). Exits 1, after listing them, when any image failed. On SIGINT or
+SIGTERM it finishes the images under way, says what it made, and exits 130 or 143.`
 
 /** `npm run regenerate`: its exit code. */
 export async function main (argv: string[], env: Env, io: Io): Promise<number> {
@@ -26,7 +28,7 @@ export async function main (argv: string[], env: Env, io: Io): Promise<number> {
       missing: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       concurrency: { type: 'string' },
-      help: { type: 'boolean', default: false }
+      help: { type: 'boolean', short: 'h', default: false }
     }
   }, USAGE, io)
   if (parsed === undefined) return 2
@@ -61,10 +63,10 @@ export async function main (argv: string[], env: Env, io: Io): Promise<number> {
       return 0
     }
     const bar = progress(work.length, io.stderr)
-    const failures = await regenerateAll(images, work, 2 * imaging.queue.concurrency, bar.tick)
+    const { made, failures } = await regenerateAll(images, work, 2 * imaging.queue.concurrency, bar.tick, io.stop)
     bar.stop()
-    const made = work.filter(each => !failures.some(failure => failure.key === each.key))
-    io.stdout.write(`Made ${files(made)} files for ${made.length} images; ${complete} complete; ${failures.length} failed.\n`)
+    const left = work.length - made.length - failures.length
+    io.stdout.write(`${stoppedBy(io.stop)}Made ${files(made)} files for ${made.length} images; ${complete} complete; ${failures.length} failed${left > 0 ? `; ${left} not started` : ''}.\n`)
     for (const failure of failures) io.stdout.write(`failed: ${failure.key}: ${failure.message}\n`)
     return failures.length > 0 ? 1 : 0
   } finally {

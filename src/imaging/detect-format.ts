@@ -56,7 +56,7 @@ export async function detectFormat (path: string, run: Runner): Promise<Detected
     return svg === undefined ? undefined : { format, ...svg }
   }
   try {
-    const frames = (await run('identify', ['-ping', '-format', '%w %h %W %H %A\n', `${format}:${path}`])).trim().split('\n')
+    const frames = (await run('identify', ['-ping', '-format', '%w %h %W %H %A\n', `${format}:${path}`], { format })).trim().split('\n')
     // An animation's frames may be small pieces of its canvas (%W×%H): made whole, each is the canvas.
     const [w, h, canvasWidth, canvasHeight] = frames[0].split(' ').map(Number)
     const [width, height] = [Math.max(w, canvasWidth), Math.max(h, canvasHeight)]

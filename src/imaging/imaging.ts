@@ -4,7 +4,8 @@ import { detectFormat, type DetectedImage } from './detect-format.js'
 import { writableExtraFormats } from './formats.js'
 import { autoOrientJpeg, rotateImage, type Rotation } from './orientation.js'
 import { Queue, type Lane } from './queue.js'
-import { createRunner, type Runner, type Scratch, type Warn } from './run.js'
+import type { Operation } from '../service-metrics.js'
+import { createRunner, type RunReport, type Runner, type Scratch } from './run.js'
 import { storableOriginal } from './storable.js'
 import { makeThumbnails, type Source, type Thumbnail, type ThumbnailTimer } from './thumbnails.js'
 
@@ -25,8 +26,8 @@ export interface ImagingOptions {
   /** A fresh folder for each run's MAGICK_TMPDIR. */
   scratch: Scratch
   timings?: ImagingTimings
-  /** Told what a program said on standard error when it still succeeded (a damaged file decoded). */
-  warn?: Warn
+  /** Told about every command run: how long, how it ended, what it said on standard error. */
+  report?: RunReport
 }
 
 /** Every image operation the service does, all through one bounded queue of child processes. */
@@ -36,7 +37,7 @@ export class Imaging {
 
   constructor (readonly options: ImagingOptions, shared?: { queue: Queue, lane: Lane }) {
     this.queue = shared?.queue ?? new Queue(options.concurrency, options.memoryBudget)
-    const run = createRunner(this.queue, options.timeoutMs, options.scratch, options.warn)
+    const run = createRunner(this.queue, options.timeoutMs, options.scratch, options.report)
     this.run = shared === undefined ? run : async (command, args, runOptions) => await run(command, args, { ...runOptions, lane: shared.lane })
   }
 
@@ -46,29 +47,35 @@ export class Imaging {
   }
 
   async detect (path: string): Promise<DetectedImage | undefined> {
-    return await detectFormat(path, this.run)
+    return await detectFormat(path, this.for('check'))
   }
 
   /** The JPEG (or PNG) original to store for an uploaded HEIC, AVIF or WebP, written into `outDir`. */
   async storable (image: DetectedImage & { format: ConvertedFormat }, path: string, outDir: string): Promise<{ path: string, format: Format }> {
-    return await storableOriginal(image, path, outDir, this.run)
+    return await storableOriginal(image, path, outDir, this.for('convert', image.format))
   }
 
   async writableExtraFormats (): Promise<ExtraFormat[]> {
-    return await writableExtraFormats(this.run)
+    return await writableExtraFormats(this.for('probe'))
   }
 
   /** The base thumbnails of `key`, or with `as` the WebP and/or AVIF ones. */
   async thumbnails (source: Source, key: string, outDir: string, as?: ExtraFormat[]): Promise<Thumbnail[]> {
-    return await makeThumbnails(source, key, this.options.resizing, outDir, this.run, { as, timer: this.options.timings?.thumbnail })
+    const run = as === undefined ? this.for('thumbnails', source.format) : this.for('variants', as.join('+'))
+    return await makeThumbnails(source, key, this.options.resizing, outDir, run, { as, timer: this.options.timings?.thumbnail })
   }
 
   async autoOrient (jpegPath: string): Promise<boolean> {
-    return await timed(this.options.timings?.autoOrient, async () => await autoOrientJpeg(jpegPath, this.run))
+    return await timed(this.options.timings?.autoOrient, async () => await autoOrientJpeg(jpegPath, this.for('orient', 'jpg')))
   }
 
   async rotate (path: string, format: Exclude<Format, 'svg'>, rotation: Rotation): Promise<void> {
-    await timed(this.options.timings?.rotation, async () => await rotateImage(path, format, rotation, this.run))
+    await timed(this.options.timings?.rotation, async () => await rotateImage(path, format, rotation, this.for('rotate', format)))
+  }
+
+  /** The runner, its commands counted under `operation` and `format` (a command may name its own format). */
+  private for (operation: Operation, format?: string): Runner {
+    return async (command, args, runOptions) => await this.run(command, args, { operation, format, ...runOptions })
   }
 }
 

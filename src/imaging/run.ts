@@ -4,6 +4,7 @@ import { statfs } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { NoSpace } from '../errors.js'
+import type { Operation } from '../service-metrics.js'
 import type { Lane, Queue } from './queue.js'
 
 // Our ImageMagick policy (only the coders we use; no delegates): found from src/imaging and dist/imaging alike.
@@ -25,7 +26,7 @@ export class CommandError extends Error {
 /** A command stopped from outside (its time limit, the OOM killer, an operator): nothing to say about the image. */
 export class CommandInterrupted extends Error {
   override name = 'CommandInterrupted'
-  constructor (readonly command: string, readonly cause: string) {
+  constructor (readonly command: string, readonly cause: string, readonly timedOut = false) {
     super(`${command} was stopped: ${cause}`)
   }
 }
@@ -37,12 +38,23 @@ export interface RunOptions {
   memory?: number
   /** Whose command it is: it decides the order in the queue. */
   lane?: Lane
+  /** What it is run for, and on which image format: how its time and failures are counted. */
+  operation?: Operation
+  format?: string
 }
 
 export type Runner = (command: string, args: string[], options?: RunOptions) => Promise<string>
 
-/** Told what a command that succeeded said on standard error. */
-export type Warn = (command: string, warning: string) => void
+/** How a command ended: `timeout` at its wall or CPU time limit, `failed` with an error or another signal. */
+export type Outcome = 'ok' | 'failed' | 'timeout'
+
+/** What the runner tells about the commands it ran. */
+export interface RunReport {
+  /** A command that succeeded said something on standard error (a damaged file that decoded). */
+  warned?: (command: string, warning: string) => void
+  /** Every command, once, when it ended: how long it really ran, and how it ended. */
+  ended?: (command: string, options: RunOptions, seconds: number, outcome: Outcome) => void
+}
 
 /** A folder of its own for one run, and how to remove it. */
 export type Scratch = () => Promise<{ dir: string, remove: () => Promise<void> }>
@@ -53,17 +65,21 @@ export type Scratch = () => Promise<{ dir: string, remove: () => Promise<void> }
  * time for its wall time on every core; it is killed after `timeoutMs` too. Each run gets its
  * own MAGICK_TMPDIR, removed afterwards, so a killed run leaves no pixel cache behind.
  */
-export function createRunner (queue: Queue, timeoutMs: number, scratch: Scratch, warn?: Warn): Runner {
+export function createRunner (queue: Queue, timeoutMs: number, scratch: Scratch, report: RunReport = {}): Runner {
   const cpuSeconds = Math.ceil(timeoutMs / 1000) * availableParallelism()
   return async (command, args, options = {}) => await queue.run(async () => {
     const tmp = await scratch()
     const addressSpace = BASE_ADDRESS_SPACE + 2 * (options.memory ?? 0)
     const launcher = ['prlimit', `--as=${Math.ceil(addressSpace / MIB) * MIB}`, `--cpu=${cpuSeconds}`, '--']
+    const started = process.hrtime.bigint()
+    const ended = (outcome: Outcome): void => report.ended?.(command, options, Number(process.hrtime.bigint() - started) / 1e9, outcome)
     try {
       const { stdout, stderr } = await spawnCommand(launcher, command, args, { timeout: timeoutMs, env: { ...process.env, MAGICK_TMPDIR: tmp.dir, MAGICK_CONFIGURE_PATH: POLICY_DIR } }, options)
-      if (stderr.trim() !== '') warn?.(command, stderr.trim())
+      ended('ok')
+      if (stderr.trim() !== '') report.warned?.(command, stderr.trim())
       return stdout
     } catch (error) {
+      ended(error instanceof CommandInterrupted && error.timedOut ? 'timeout' : 'failed')
       // ImageMagick says only "unable to write file" (or nothing) when the disk is full: ask the disk.
       if (error instanceof CommandError && await diskFull(tmp.dir)) throw new NoSpace(`${command} could not write: the disk is full`)
       throw error
@@ -92,7 +108,7 @@ async function spawnCommand (launcher: string[], command: string, args: string[]
     const started = Date.now()
     child.on('close', (code, signal) => {
       if (code === 0) resolve({ stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() })
-      else if (signal !== null) reject(new CommandInterrupted(command, interruption(signal, Date.now() - started, spawnOptions.timeout)))
+      else if (signal !== null) reject(interruption(command, signal, Date.now() - started, spawnOptions.timeout))
       else reject(new CommandError(command, code, Buffer.concat(stderr).toString()))
     })
   })
@@ -103,8 +119,8 @@ async function diskFull (dir: string): Promise<boolean> {
   return bavail * bsize < FULL_DISK_BYTES
 }
 
-function interruption (signal: NodeJS.Signals, elapsedMs: number, timeoutMs: number): string {
-  if (signal === 'SIGXCPU') return 'its CPU time limit'
-  if (signal === 'SIGKILL' && elapsedMs >= timeoutMs) return `its time limit (${timeoutMs / 1000} s)`
-  return `signal ${signal}`
+function interruption (command: string, signal: NodeJS.Signals, elapsedMs: number, timeoutMs: number): CommandInterrupted {
+  if (signal === 'SIGXCPU') return new CommandInterrupted(command, 'its CPU time limit', true)
+  if (signal === 'SIGKILL' && elapsedMs >= timeoutMs) return new CommandInterrupted(command, `its time limit (${timeoutMs / 1000} s)`, true)
+  return new CommandInterrupted(command, `signal ${signal}`)
 }

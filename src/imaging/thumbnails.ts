@@ -33,8 +33,8 @@ export function largest (thumbnails: Thumbnail[]): Thumbnail {
 // to a full Lanczos reference (PSNR, after JPEG) as the per-size command's three lobes.
 const CASCADE_FILTER = ['-define', 'filter:lobes=2']
 
-/** Called after each pass for each output, with its format, size suffix and its share of the pass's seconds. */
-export type ThumbnailTimer = (format: string, suffix: string, seconds: number) => void
+/** Called after each pass with its output formats (`webp+avif`), the size suffixes it made (`BI,MI,SI`) and its seconds. */
+export type ThumbnailTimer = (formats: string, suffixes: string, seconds: number) => void
 
 /**
  * Makes every thumbnail of `key` from the image at `source`, upright whatever its EXIF orientation
@@ -82,13 +82,12 @@ export async function makeThumbnails (
     if (!(error instanceof CommandError && error.stderr.includes('ColorspaceColorProfileMismatch'))) throw error
     return await pass('*')
   })
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  timer?.(formats.join('+'), rules.map(rule => rule.suffix).join(','), Number(process.hrtime.bigint() - started) / 1e9)
   const dimensions = new Map(sizes.trim().split('\n').map(line => {
     const [suffix, width, height] = line.split(' ')
     return [suffix, [Number(width), Number(height)]]
   }))
   return outputs.map(output => {
-    timer?.(output.format, output.rule.suffix, seconds / outputs.length)
     const [width, height] = dimensions.get(output.rule.suffix) ?? [0, 0]
     return { key: output.key, path: `${outDir}/${output.key}`, width, height }
   })

@@ -45,7 +45,7 @@ export class Admission {
   /** Busy, with the seconds to wait, when the waiting room is full: before a body is even read. */
   check (): void {
     if (this.tickets.size < this.limit) return
-    throw new Busy('Too many images in progress. Try again shortly.', Math.max(1, Math.ceil(this.tickets.size / this.queue.concurrency)))
+    throw new Busy('Too many images in progress. Try again shortly.', Math.max(1, Math.ceil(this.tickets.size / this.queue.concurrency)), 'queue_full')
   }
 
   /** A ticket for all the image work of one request, or Busy. */

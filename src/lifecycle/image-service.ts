@@ -37,6 +37,8 @@ export interface ImageServiceOptions {
   onTakeover?: (count: number) => void
   /** A job left to its marker because IMAGING_QUEUE_LIMIT jobs were held already: a later sweep makes it. */
   onDeferred?: () => void
+  /** The markers in incoming (all replicas' owed work), counted at each sweep. */
+  onOwed?: (count: number) => void
 }
 
 /** What the operations share: the options, the locks on keys, the background variant jobs. */

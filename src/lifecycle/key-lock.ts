@@ -41,7 +41,7 @@ export class KeyLocks {
 
   async with<T> (key: string, task: () => Promise<T>): Promise<T> {
     const queue = this.queues.get(key) ?? { tail: Promise.resolve(), waiting: 0 }
-    if (queue.waiting >= MAX_WAITING) throw new Busy('Too many calls on this image at once. Try again shortly.', 1)
+    if (queue.waiting >= MAX_WAITING) throw new Busy('Too many calls on this image at once. Try again shortly.', 1, 'key_busy')
     let finished = (): void => {}
     const previous = queue.tail
     queue.tail = new Promise(resolve => { finished = resolve })
@@ -84,7 +84,7 @@ export class KeyLocks {
         }
       }
       await store.delete(claim)
-      if (Date.now() > deadline) throw new Busy('This image is busy. Try again shortly.', 1)
+      if (Date.now() > deadline) throw new Busy('This image is busy. Try again shortly.', 1, 'key_busy')
       // A random wait, longer each time, so that two claimants do not keep meeting.
       await sleep(Math.random() * 25 * 2 ** Math.min(attempt, 5))
     }

@@ -65,15 +65,17 @@ export async function regenerateImage (parts: ServiceParts, { key, outputs }: Pl
   }
 }
 
-/** Runs the plans, `inFlight` images at a time; calls `done` after each. Returns the failures. */
-export async function regenerateAll (images: ImageService, plans: Plan[], inFlight: number, done: (failed: boolean) => void): Promise<Failure[]> {
+/** Runs the plans, `inFlight` images at a time, none started once `stop` is aborted; calls `done` after each. */
+export async function regenerateAll (images: ImageService, plans: Plan[], inFlight: number, done: (failed: boolean) => void, stop?: AbortSignal): Promise<{ made: Plan[], failures: Failure[] }> {
+  const made: Plan[] = []
   const failures: Failure[] = []
   let next = 0
   const worker = async (): Promise<void> => {
-    while (next < plans.length) {
+    while (next < plans.length && stop?.aborted !== true) {
       const current = plans[next++]
       try {
         await images.regenerate(current)
+        made.push(current)
         done(false)
       } catch (error) {
         failures.push({ key: current.key, message: (error as Error).message.split('\n')[0] })
@@ -82,5 +84,5 @@ export async function regenerateAll (images: ImageService, plans: Plan[], inFlig
     }
   }
   await Promise.all(Array.from({ length: Math.min(inFlight, plans.length) }, worker))
-  return failures.sort((a, b) => a.key.localeCompare(b.key))
+  return { made, failures: failures.sort((a, b) => a.key.localeCompare(b.key)) }
 }

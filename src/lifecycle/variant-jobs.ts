@@ -1,9 +1,9 @@
 import { rename } from 'node:fs/promises'
 import { Busy } from '../errors.js'
 import { largest, type Source, type Thumbnail } from '../imaging/thumbnails.js'
-import { formatOf, pendingMarker, thumbnailFormat, thumbnailKey, variantKeys, type Format } from '../keys.js'
+import { formatOf, PENDING, pendingMarker, thumbnailFormat, thumbnailKey, variantKeys, type Format } from '../keys.js'
 import { settleAll } from '../settle.js'
-import type { Storage } from '../storage/storage.js'
+import type { Storage, StoredKey } from '../storage/storage.js'
 import type { Workspace } from '../storage/temp-folder.js'
 import type { ImageServiceOptions } from './image-service.js'
 import { STAMP_SLACK_MS, touch, type KeyLocks } from './key-lock.js'
@@ -15,7 +15,7 @@ export interface Log {
 }
 
 /** What the jobs need of the service's options, and its locks on keys. */
-export type VariantJobsOptions = Pick<ImageServiceOptions, 'stores' | 'imaging' | 'suffixes' | 'formats' | 'publishDelayMs' | 'leaseMs' | 'log' | 'onVariantFailure' | 'onTakeover' | 'onDeferred'> & {
+export type VariantJobsOptions = Pick<ImageServiceOptions, 'stores' | 'imaging' | 'suffixes' | 'formats' | 'publishDelayMs' | 'leaseMs' | 'log' | 'onVariantFailure' | 'onTakeover' | 'onDeferred' | 'onOwed'> & {
   locks: KeyLocks
   /** Jobs this process holds at most: the rest stay owed through their markers, for a later sweep. */
   backlog: number
@@ -127,10 +127,11 @@ export class VariantJobs {
   }
 
   private async sweep (): Promise<void> {
-    const stale: string[] = []
-    for await (const page of this.options.stores.incoming.listOlderThan(this.staleBefore())) {
-      stale.push(...page.filter(name => name.endsWith('.pending')).map(marker => marker.slice(0, -'.pending'.length)))
-    }
+    const staleBefore = this.staleBefore()
+    const markers: StoredKey[] = []
+    for await (const page of this.options.stores.incoming.list()) markers.push(...page.filter(({ key }) => key.endsWith(PENDING)))
+    this.options.onOwed?.(markers.length)
+    const stale = markers.filter(marker => marker.modified < staleBefore).map(marker => marker.key.slice(0, -PENDING.length))
     let count = 0
     for (const key of stale.filter(each => !this.held.has(each))) {
       if (this.full(key)) break

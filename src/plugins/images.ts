@@ -24,7 +24,8 @@ export default fp<{ config: Config }>(async (app, { config }) => {
     log: { info: message => app.log.info(message), error: (details, message) => app.log.error(details, message) },
     onVariantFailure: () => app.serviceMetrics.publishedThumbnailsError.inc(),
     onTakeover: count => app.serviceMetrics.variantJobsTakenOver.inc(count),
-    onDeferred: () => app.serviceMetrics.variantJobsDeferred.inc()
+    onDeferred: () => app.serviceMetrics.variantJobsDeferred.inc(),
+    onOwed: count => app.serviceMetrics.variantsOwed.set(count)
   })
   app.decorate('images', images)
   app.addHook('onReady', async () => images.startBackground())

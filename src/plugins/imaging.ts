@@ -17,7 +17,14 @@ export default fp<{ config: Config }>(async (app, { config }) => {
       rotation: seconds => metrics.thumbnailRotationsTime.observe(seconds),
       autoOrient: seconds => metrics.autoorientTime.observe(seconds)
     },
-    // A damaged file that still decodes: worth knowing, not worth refusing.
-    warn: (command, warning) => app.log.warn({ command, warning }, 'an image program warned')
+    report: {
+      ended: (program, { operation = 'check', format = 'any' }, seconds, outcome) => {
+        metrics.commandDuration.observe({ program, operation, format }, seconds)
+        if (outcome === 'failed') metrics.commandFailures.inc({ program, operation })
+        if (outcome === 'timeout') metrics.commandTimeouts.inc({ program, operation })
+      },
+      // A damaged file that still decodes: worth knowing, not worth refusing.
+      warned: (command, warning) => app.log.warn({ command, warning }, 'an image program warned')
+    }
   }))
 }, { name: 'imaging', dependencies: ['metrics', 'storage'] })

@@ -67,17 +67,17 @@ export class LocalStorage implements Storage {
   }
 
   async * listOlderThan (cutoff: Date): AsyncIterable<string[]> {
-    for await (const page of this.pages('')) yield page.filter(each => each.modified < cutoff).map(each => each.key)
+    for await (const page of this.list()) yield page.filter(each => each.modified < cutoff).map(each => each.key)
   }
 
   async listPrefix (prefix: string): Promise<StoredKey[]> {
     const found: StoredKey[] = []
-    for await (const page of this.pages(prefix)) found.push(...page)
+    for await (const page of this.list(prefix)) found.push(...page)
     return found
   }
 
   /** The keys that start with `prefix`, with their times, a page at a time; one removed between the listing and its stat is gone. */
-  private async * pages (prefix: string): AsyncIterable<StoredKey[]> {
+  async * list (prefix = ''): AsyncIterable<StoredKey[]> {
     const names = (await readdir(this.folder)).filter(name => name.startsWith(prefix) && SAFE_KEY.test(name))
     for (let start = 0; start < names.length; start += LIST_PAGE) {
       const page = names.slice(start, start + LIST_PAGE)

@@ -91,17 +91,17 @@ export class S3Storage implements Storage {
   }
 
   async * listOlderThan (cutoff: Date): AsyncIterable<string[]> {
-    for await (const page of this.pages()) yield page.filter(each => each.modified < cutoff).map(each => each.key)
+    for await (const page of this.list()) yield page.filter(each => each.modified < cutoff).map(each => each.key)
   }
 
   async listPrefix (prefix: string): Promise<StoredKey[]> {
     const found: StoredKey[] = []
-    for await (const page of this.pages(prefix)) found.push(...page)
+    for await (const page of this.list(prefix)) found.push(...page)
     return found
   }
 
   /** The keys (those that start with `prefix`) with their times, a page of `ListObjectsV2` at a time. */
-  private async * pages (prefix?: string): AsyncIterable<StoredKey[]> {
+  async * list (prefix?: string): AsyncIterable<StoredKey[]> {
     let token: string | undefined
     do {
       const page = await this.call(undefined, async client => await client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: PAGE })))

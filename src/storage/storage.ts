@@ -16,6 +16,8 @@ export interface Storage {
   move (key: string, target: Storage): Promise<void>
   /** Removes `key`; a key already gone is not an error. */
   delete (key: string): Promise<void>
+  /** Every key (or those that start with `prefix`), each with when it was last written by the store's own clock, a page at a time. */
+  list (prefix?: string): AsyncIterable<StoredKey[]>
   /** The keys last written before `cutoff`, a page at a time. */
   listOlderThan (cutoff: Date): AsyncIterable<string[]>
   /** The keys that start with `prefix`, each with when it was last written, by the store's own clock. */

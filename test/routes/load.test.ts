@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+import { sample } from '../prometheus.js'
 import { until } from '../until.js'
 import { filesIn, identify, makeImage, multipart, postJson, SECRET, testApp, upload, workFiles } from '../helpers.js'
 
@@ -67,6 +68,7 @@ t.test('a burst of 120 uploads with IMAGING_QUEUE_LIMIT=8: never more than 8 wai
   t.equal(accepted.length + refused.length, 120, 'every answer is 200 or 503')
   t.ok(refused.length > 0, `${refused.length} turned away`)
   t.ok(refused.every(answer => Number(answer.headers['retry-after']) >= 1), 'each 503 says when to come back')
+  t.equal(await sample(app, 'rejected_requests_total{route="/upload",reason="queue_full"}'), refused.length, 'each counted')
   t.ok(app.images.admission.peak <= 8, `at most 8 waited (peak ${app.images.admission.peak})`)
   t.equal(app.images.admission.waiting, 0)
   t.equal(filesIn(config.incomingFolder).length, 4 * accepted.length, 'each accepted upload whole, nothing of the refused')

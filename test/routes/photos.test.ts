@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { TO_SRGB } from '../../src/imaging/colour.js'
 import { DISPLAY_P3, matrixProfile } from '../icc.js'
-import { filesIn, identify, magick, makeImage, NO_LIMIT_MS, postJson, SECRET, testApp, testImaging, testRunner, upload, workFiles } from '../helpers.js'
+import { damaged, filesIn, identify, magick, makeImage, NO_LIMIT_MS, postJson, SECRET, testApp, testImaging, testRunner, upload, workFiles } from '../helpers.js'
 import { browserColour, colourDistance, colourInfo, meanColour } from '../pixels.js'
 
 const ADOBE_RGB = '/usr/share/color/icc/compatibleWithAdobeRGB1998.icc'
@@ -13,12 +13,6 @@ const CMYK = '/usr/share/color/icc/ghostscript/default_cmyk.icc'
 
 /** Every file of an image's family in `folder` but the original itself. */
 const family = (folder: string, key: string): string[] => filesIn(folder).filter(name => name !== key && name.startsWith(key.replace(/\.\w+$/, '')))
-
-/** The same image with bytes changed by `damage`. */
-function damaged (intact: string, path: string, damage: (bytes: Buffer) => Buffer): string {
-  writeFileSync(path, damage(readFileSync(intact)))
-  return path
-}
 
 /** A PNG whose first tEXt chunk's CRC is zeroed. */
 function badTextCrc (bytes: Buffer): Buffer {
@@ -186,9 +180,9 @@ t.test('a rule whose image would pass the side limit is refused, saying so', asy
   t.same(filesIn(config.incomingFolder), [])
 })
 
-t.test('a program\'s warning on a file that decodes reaches the imaging\'s warn', async t => {
+t.test('a program\'s warning on a file that decodes reaches the imaging\'s report', async t => {
   const warnings: string[] = []
-  const imaging = testImaging({ warn: (command, warning) => warnings.push(`${command}: ${warning}`) })
+  const imaging = testImaging({ report: { warned: (command, warning) => warnings.push(`${command}: ${warning}`) } })
   const dir = t.testdir()
   const jpeg = damaged(makeImage(dir, 'a.jpg', '300x200'), join(dir, 'b.jpg'), bytes => bytes.subarray(0, -2))
   t.equal((await imaging.thumbnails({ path: jpeg, format: 'jpg' }, '1732790000_3.jpg', dir)).length, 3)

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import t from 'tap'
 import { identify, makeImage, NO_LIMIT_MS, postJson, SECRET, testApp, upload } from '../helpers.js'
+import { sample } from '../prometheus.js'
 import { startS3 } from '../s3.js'
 
 const family = (key: string): string[] => {
@@ -63,6 +64,9 @@ t.test('S3 down: 503 with a clear message; once it is back the same calls finish
   t.equal(upload503.statusCode, 503)
   t.same((await postJson(app, '/rotate', { secret: SECRET, filename: second.filename })).statusCode, 503)
   t.same((await postJson(app, '/delete', { secret: SECRET, filenames: second.filename })).statusCode, 503)
+  for (const route of ['/publish', '/upload', '/rotate', '/delete']) t.equal(await sample(app, `rejected_requests_total{route="${route}",reason="storage_unavailable"}`), 1, route)
+  const errors = (await app.serviceMetrics.registry.metrics()).split('\n').filter(line => line.startsWith('storage_errors_total{store="incoming"'))
+  t.ok(errors.length > 0, `each failed S3 call counted, by operation: ${errors.join(', ')}`)
 
   await s3.start()
   t.same(await postJson(app, '/publish', { secret: SECRET, filename: first.filename }), { statusCode: 200, body: { success: true } })

@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { CommandError, CommandInterrupted } from '../../src/imaging/run.js'
+import { CommandError, CommandInterrupted, type Outcome, type RunReport } from '../../src/imaging/run.js'
 import { NoSpace } from '../../src/errors.js'
-import { filesIn, makeImage, testApp, testRunner, upload, workFiles, type TestContext } from '../helpers.js'
+import { COMMAND_LIMIT_MS, filesIn, makeImage, testApp, testRunner, upload, workFiles, type TestContext } from '../helpers.js'
 import { processTree } from '../process-tree.js'
 import { freePort, listening, start } from '../server-process.js'
 import { until } from '../until.js'
@@ -29,9 +29,14 @@ t.test('a render past its ceiling fails at once instead of taking gigabytes', as
   t.ok(error instanceof CommandError, String(error))
 })
 
-t.test('a program killed or past its time limit is an interruption, not a bad image', async t => {
-  await t.rejects(testRunner()('sh', ['-c', 'kill -9 $$']), new CommandInterrupted('sh', 'signal SIGKILL'))
-  await t.rejects(testRunner(300)('sleep', ['30']), new CommandInterrupted('sleep', 'its time limit (0.3 s)'))
+t.test('a program killed or past its time limit is an interruption, not a bad image; each is reported once, with how it ended', async t => {
+  const ended: Array<[string, string | undefined, Outcome]> = []
+  const report: RunReport = { ended: (command, { operation }, seconds, outcome) => { if (seconds > 0) ended.push([command, operation, outcome]) } }
+  await t.rejects(testRunner(COMMAND_LIMIT_MS, report)('sh', ['-c', 'kill -9 $$']), new CommandInterrupted('sh', 'signal SIGKILL'))
+  await t.rejects(testRunner(300, report)('sleep', ['30'], { operation: 'rotate' }), new CommandInterrupted('sleep', 'its time limit (0.3 s)', true))
+  await t.rejects(testRunner(COMMAND_LIMIT_MS, report)('sh', ['-c', 'exit 1']), { command: 'sh', code: 1 })
+  await testRunner(COMMAND_LIMIT_MS, report)('true', [], { operation: 'check' })
+  t.same(ended, [['sh', undefined, 'failed'], ['sleep', 'rotate', 'timeout'], ['sh', undefined, 'failed'], ['true', 'check', 'ok']])
 })
 
 t.test('a convert killed during an upload: 503 with Retry-After, logged with its cause, nothing stored', async t => {
