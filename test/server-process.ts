@@ -42,13 +42,22 @@ export async function listening ({ child, output }: ServerProcess): Promise<void
   })
 }
 
-/** Runs a compiled program of `dist/` with only `env` (and PATH), as an operator would: its exit code and output. */
-export async function runCompiled (program: string, env: Record<string, string>, ...args: string[]): Promise<{ code: number, output: string }> {
+/** Starts a compiled program of `dist/` with only `env` (and PATH), as an operator would, and collects its output. */
+export function startCompiled (program: string, env: Record<string, string>, ...args: string[]): ServerProcess {
   const child = spawn(process.execPath, [join(ROOT, 'dist', program), ...args], { env: { PATH: process.env.PATH, ...env } })
-  const output = collect(child)
+  return { child, output: collect(child) }
+}
+
+/** Waits for a started program to end (call it before the program can have ended: right after a signal): its exit code and whole output. */
+export async function ended ({ child, output }: ServerProcess): Promise<{ code: number, output: string }> {
   // 'close', not 'exit': the output is whole only once both streams have ended.
   const [code] = await once(child, 'close')
   return { code, output: output() }
+}
+
+/** Runs a compiled program of `dist/` to its end: its exit code and output. */
+export async function runCompiled (program: string, env: Record<string, string>, ...args: string[]): Promise<{ code: number, output: string }> {
+  return await ended(startCompiled(program, env, ...args))
 }
 
 /** A port nothing listens on now, on loopback. */

@@ -71,17 +71,19 @@ t.test('on S3: the same, through ListObjectsV2 and DeleteObjects', async t => {
 })
 
 t.test('bad options and bad config say so on standard error; --help on standard output', async t => {
-  for (const args of [['--older-than', 'soon'], ['--older-than', '-5'], ['--older-than'], ['-h'], ['--force'], ['stray']]) {
+  for (const args of [['--older-than', 'soon'], ['--older-than', '-5'], ['--older-than'], ['-x'], ['--force'], ['stray']]) {
     const usage = await clean({}, ...args)
     t.equal(usage.code, 2, args.join(' '))
-    t.match(usage.stderr, /\nUsage: npm run clean:incoming/, args.join(' '))
+    t.match(usage.stderr, /\nUsage: image-backend-clean-incoming/, args.join(' '))
     t.equal(usage.stdout, '', args.join(' '))
   }
   t.match((await clean({}, '--older-than', 'soon')).stderr, '--older-than takes a whole number of seconds (got "soon")')
   t.match((await clean({}, '--force')).stderr, "Unknown option '--force'")
-  const help = await clean({}, '--help')
-  t.equal(help.code, 0)
-  t.match(help.stdout, /^Usage: npm run clean:incoming/)
+  for (const flag of ['--help', '-h']) {
+    const help = await clean({}, flag)
+    t.equal(help.code, 0)
+    t.match(help.stdout, /^Usage: image-backend-clean-incoming/)
+  }
   const config = await clean({ STORAGE_BACKEND: 's3' })
   t.equal(config.code, 1)
   t.equal(config.stderr, 'Configuration error: INCOMING_BUCKET is required when STORAGE_BACKEND is s3\n')
@@ -94,5 +96,6 @@ t.test('the compiled program, as cron runs it: exit code, output, files', async 
   t.equal(run.code, 0, run.output)
   t.equal(run.output, 'Removed 5 files (2 images) older than 3600 s from incoming.\n')
   t.same(readdirSync(join(dir, 'in')).sort(), NEW)
-  t.equal((await runCompiled('bin/clean-incoming.js', {}, '--older-than', 'soon')).code, 2)
+  const usage = await runCompiled('bin/clean-incoming.js', {}, '--older-than', 'soon')
+  t.same([usage.code, usage.output.split('\n')[1]], [2, 'Usage: image-backend-clean-incoming [--older-than SECONDS] [--dry-run]'], 'no stack trace: the problem, then the usage')
 })

@@ -78,16 +78,18 @@ t.test('on local folders: backfill, resume, named keys, a corrupt original repor
 t.test('bad options say so on standard error, with the usage', async t => {
   const notKey = await regenerate({}, 'photo.jpg')
   t.equal(notKey.code, 2)
-  t.match(notKey.stderr, /^Not an image key: photo.jpg\nUsage: npm run regenerate/)
-  for (const args of [['--concurrency', '0'], ['--concurrency'], ['--all'], ['-h']]) {
+  t.match(notKey.stderr, /^Not an image key: photo.jpg\nUsage: image-backend-regenerate/)
+  for (const args of [['--concurrency', '0'], ['--concurrency'], ['--all'], ['-x']]) {
     const usage = await regenerate({}, ...args)
     t.equal(usage.code, 2, args.join(' '))
-    t.match(usage.stderr, '\nUsage: npm run regenerate', args.join(' '))
+    t.match(usage.stderr, '\nUsage: image-backend-regenerate', args.join(' '))
     t.equal(usage.stdout, '', args.join(' '))
   }
-  const help = await regenerate({}, '--help')
-  t.equal(help.code, 0)
-  t.match(help.stdout, /^Usage: npm run regenerate/)
+  for (const flag of ['--help', '-h']) {
+    const help = await regenerate({}, flag)
+    t.equal(help.code, 0)
+    t.match(help.stdout, /^Usage: image-backend-regenerate/)
+  }
   t.equal((await regenerate({ GENERATE_WEBP: 'maybe' })).code, 1, 'a bad variable')
 })
 
