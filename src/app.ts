@@ -18,6 +18,7 @@ import timeouts from './plugins/timeouts.js'
 import ping from './routes/ping.js'
 import protectedRoutes from './routes/protected.js'
 import ready from './routes/ready.js'
+import { ANSWER_SCHEMAS } from './routes/schemas.js'
 import upload from './routes/upload.js'
 
 // A plugin of either kind, listed with its options as app.register takes them.
@@ -45,6 +46,7 @@ export async function buildApp (config: Config, build: BuildInfo = buildInfo()):
     // A field of the wrong type is a 400, never turned into the right one.
     ajv: { customOptions: { coerceTypes: false } }
   }).withTypeProvider<TypeBoxTypeProvider>()
+  for (const schema of ANSWER_SCHEMAS) app.addSchema(schema)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(async (_request, reply) => await reply.code(404).send({ success: false, message: 'Not found.' }))
   app.addHook('onSend', async (request, reply) => { void reply.header('x-request-id', request.id) })

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import t from 'tap'
 import { makeImage, multipart, testApp } from './helpers.js'
+import { sample } from './prometheus.js'
 import { until } from './until.js'
 
 t.test('a request that arrives while closing gets 503 and Connection: close; the one in flight finishes', async t => {
@@ -40,4 +41,5 @@ t.test('a request that arrives while closing gets 503 and Connection: close; the
   t.match(second, /^HTTP\/1\.1 503 /)
   t.match(second, /connection: close/i)
   t.match(second, '{"success":false,"message":"Server is shutting down"}')
+  t.equal(await sample(app, 'rejected_requests_total{route="/ping",reason="shutting_down"}'), 1, 'counted')
 })

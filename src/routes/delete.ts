@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { failures, FIELD_ENCODINGS, ImageKey, Secret, Success } from './schemas.js'
+import { answer, failures, FIELD_ENCODINGS, ImageKey, Secret } from './schemas.js'
 
 // The API server sends every past version of one document's image: a few, never hundreds.
 const MAX_FILENAMES = 100
@@ -17,13 +17,16 @@ const remove: FastifyPluginAsyncTypebox<{ suffixes: string[] }> = async (app, { 
   app.post('/delete', {
     preValidation: listOfOne,
     schema: {
+      operationId: 'deleteImages',
+      tags: ['api-server'],
       summary: 'Removes images and their thumbnails from the public store; keys already gone are fine',
+      security: [],
       consumes: FIELD_ENCODINGS,
       body: Type.Object({
         secret: Secret,
         filenames: Type.Array(key, { minItems: 1, maxItems: MAX_FILENAMES, description: 'One key, or up to 100 (a form repeats the field)' })
       }),
-      response: { 200: Success, ...failures(400, 401, 403, 413, 415, 503, 507) }
+      response: { 200: answer('Success', 'Deleted, from active and from incoming (or already gone)', { success: true }), ...failures([400, 401, 403, 413, 415, 503, 507], { 400: 'Invalid filenames.', 503: 'The active storage is unavailable. Try again later.' }) }
     }
   }, async request => {
     await app.images.delete(request.body.filenames)

@@ -1,9 +1,19 @@
 import type { FastifyPluginAsync } from 'fastify'
+import { failures } from './schemas.js'
 
 /** Liveness: answers as long as the process serves HTTP. */
 const ping: FastifyPluginAsync = async app => {
   app.get('/ping', {
-    schema: { summary: 'Liveness: Pong! while the process serves HTTP', response: { 200: { type: 'string', description: 'Pong!' } } }
+    schema: {
+      operationId: 'ping',
+      tags: ['health'],
+      summary: 'Liveness: Pong! while the process serves HTTP',
+      security: [],
+      response: {
+        200: { description: 'The process serves HTTP', content: { 'text/plain': { schema: { type: 'string' }, example: 'Pong!' } } },
+        ...failures([503], { 503: 'Server is shutting down' })
+      }
+    }
   }, async (_request, reply) => await reply.type('text/plain; charset=utf-8').send('Pong!'))
 }
 

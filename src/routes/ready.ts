@@ -1,12 +1,18 @@
-import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Failure } from './schemas.js'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { answer } from './schemas.js'
 
 /** GET /ready: whether this instance can take work now; /ping only says that it runs. */
 const ready: FastifyPluginAsyncTypebox = async app => {
   app.get('/ready', {
     schema: {
-      summary: 'Readiness: ImageMagick, rsvg-convert and exiftran answer, both stores and the temp folder take a write (checked at most every 2 s)',
-      response: { 200: Type.Object({ success: Type.Literal(true) }), 503: Failure }
+      operationId: 'ready',
+      tags: ['health'],
+      summary: 'Readiness: the image programs answer, the sRGB profile is there, both stores and the temp folder take a write (checked at most every 2 s)',
+      security: [],
+      response: {
+        200: answer('Success', 'Ready to take work', { success: true }),
+        503: answer('Failure', 'Not ready, saying what did not answer (or shutting down)', { success: false, message: 'Not ready: active storage did not answer.' })
+      }
     }
   }, async (_request, reply) => {
     const failed = await app.notReady()

@@ -1,4 +1,4 @@
-import { Type, type TObject, type TString } from '@sinclair/typebox'
+import { Type, type TSchema, type TString } from '@sinclair/typebox'
 import { keyPattern } from '../keys.js'
 
 /** An image key, an original's or a thumbnail's: the only kind of name the protected routes take. */
@@ -8,29 +8,51 @@ export const ImageKey = (suffixes: string[]): TString =>
 /** An original's key: what can be published or rotated (a thumbnail is part of its original's family). */
 export const OriginalKey = Type.String({ pattern: keyPattern([]), description: 'An original image\'s key, such as 1732790000_0123456789.jpg' })
 
-export const Secret = Type.String({ description: 'The shared secret, API_SECRET_KEY. Checked before anything else: 401 when missing, 403 when wrong.' })
-
-export const Success = Type.Object({ success: Type.Literal(true) })
-
-/** Every error answer. */
-export const Failure = Type.Object({ success: Type.Literal(false), message: Type.String() })
+export const Secret = Type.String({ description: 'The shared secret, API_SECRET_KEY: a field of the body, not a header. Checked before anything else: 401 when missing, 403 when wrong.' })
 
 /** The protected routes take their fields in any of the three encodings the API server may use. */
 export const FIELD_ENCODINGS = ['application/x-www-form-urlencoded', 'application/json', 'multipart/form-data']
 
-const MEANINGS: Record<number, string> = {
-  400: 'Missing or invalid field, or an image the service refuses',
-  401: 'Missing secret key.',
-  403: 'Bad secret key.',
-  404: 'Unknown image.',
-  413: 'Body, file or field count too large',
-  415: 'Unsupported Content-Type',
-  408: 'The request did not arrive within REQUEST_TIMEOUT',
-  503: 'Storage unavailable, queue full or image processing interrupted (both with Retry-After), or shutting down',
-  507: 'Not enough storage space. Try again later.'
+/** The answers' bodies, each registered once by name (buildApp adds them), so OpenAPI shows them by name. */
+export const ANSWER_SCHEMAS: TSchema[] = [
+  Type.Object({ success: Type.Literal(true) }, { $id: 'Success', description: 'Done' }),
+  Type.Object({ success: Type.Literal(true), filename: Type.String({ pattern: keyPattern([]) }) }, { $id: 'NewKey', description: 'Done: the image\'s new key' }),
+  Type.Object({ success: Type.Literal(false), message: Type.String() }, { $id: 'Failure', description: 'Every error answer: a short message for people' })
+]
+
+/** One answer as Fastify serializes it and OpenAPI shows it: the named body, its meaning, an example. */
+interface Answer {
+  description: string
+  content?: Record<string, { schema: object, example: unknown }>
+  headers?: Record<string, object>
 }
 
-/** The error answers a route gives, each described, for validation of the reply and for OpenAPI. */
-export function failures (...codes: number[]): Record<number, TObject> {
-  return Object.fromEntries(codes.map(code => [code, Type.Object(Failure.properties, { description: MEANINGS[code] })]))
+export function answer (schema: 'Success' | 'NewKey' | 'Failure', description: string, example: object): Answer {
+  return { description, content: { 'application/json': { schema: { $ref: `${schema}#` }, example } } }
 }
+
+const RETRY_AFTER = { 'retry-after': { type: 'integer', description: 'Seconds to wait before trying again (not when shutting down)' } }
+
+// What each error code means, and the message it most often carries.
+const FAILURES: Record<number, [meaning: string, example: string]> = {
+  400: ['A missing or invalid field, or an image the service refuses', 'Invalid filename.'],
+  401: ['The secret is missing', 'Missing secret key.'],
+  403: ['The secret is wrong', 'Bad secret key.'],
+  404: ['No such image (in neither store, or deleted or rotated meanwhile)', 'Unknown image.'],
+  413: ['The body, the file or the number of fields is over its limit', 'Request body is too large'],
+  415: ['A Content-Type the route does not take', 'Unsupported Media Type'],
+  503: ['Busy (the queue is full, the image is busy), storage unavailable, an image program stopped, or shutting down', 'Too many images in progress. Try again shortly.'],
+  507: ['A disk the service writes to is full', 'Not enough storage space. Try again later.']
+}
+
+/** The error answers a route gives, each with its meaning and an example message (`examples` for the route's own). */
+export function failures (codes: number[], examples: Record<number, string> = {}): Record<number, Answer> {
+  return Object.fromEntries(codes.map(code => {
+    const [meaning, example] = FAILURES[code]
+    const failure = answer('Failure', meaning, { success: false, message: examples[code] ?? example })
+    return [code, code === 503 ? { ...failure, headers: RETRY_AFTER } : failure]
+  }))
+}
+
+/** Node's own answer to a request that did not arrive within REQUEST_TIMEOUT: no body. */
+export const REQUEST_TIMEOUT = { 408: { description: 'The request did not arrive within REQUEST_TIMEOUT; Node answers it with no body and closes the connection' } }

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises'
 import multipart from '@fastify/multipart'
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { HttpError } from '../errors.js'
-import { failures } from './schemas.js'
+import { answer, failures, REQUEST_TIMEOUT } from './schemas.js'
 
 const missingFile = (): HttpError => new HttpError(400, 'Missing parameters. Expected values are { file }')
 const tooLarge = (): HttpError => new HttpError(413, 'File too large.')
@@ -16,11 +16,14 @@ const upload: FastifyPluginAsyncTypebox<{ maxUploadSize: number }> = async (app,
   await app.register(multipart, { limits: { fileSize: maxUploadSize, files: 1, fields: 10 } })
   app.post('/upload', {
     schema: {
+      operationId: 'uploadImage',
+      tags: ['browser'],
       summary: 'Stores an image and its thumbnails in incoming under a new key',
+      security: [],
       description: 'Accepted, told by the bytes: JPEG, PNG, GIF and SVG, stored as sent; HEIC/HEIF, AVIF and still WebP, stored as a JPEG original at quality 92 (a PNG when transparent), upright, with their EXIF and colour profile. Refused: animated WebP or AVIF, TIFF, BMP, PDF, PSD, anything else. Thumbnails are sRGB, 8 bits a channel.',
       consumes: ['multipart/form-data'],
       body: Type.Object({ file: Type.String({ format: 'binary', description: 'JPEG, PNG, GIF, SVG, HEIC/HEIF, AVIF or WebP, told by its bytes; the part\'s name and type are not used' }) }),
-      response: { 200: Type.Object({ success: Type.Literal(true), filename: Type.String() }), ...failures(400, 408, 413, 415, 503, 507) }
+      response: { 200: answer('NewKey', 'Stored in incoming: the image\'s key', { success: true, filename: '1732790000_0123456789.jpg' }), ...REQUEST_TIMEOUT, ...failures([400, 413, 415, 503, 507], { 400: 'Unsupported image format.', 413: 'File too large.' }) }
     },
     // The handler streams the body itself: the schema above only describes it.
     validatorCompiler: () => () => true
