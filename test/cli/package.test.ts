@@ -26,4 +26,8 @@ t.test('npm run of an operator command runs dist/ as it is: nothing compiled, no
   t.same(compiled.map(file => statSync(file).mtimeMs), before)
   for (const script of ['start', 'clean:incoming', 'regenerate']) t.match(pkg.scripts[script], /^node dist\//, script)
   t.match(pkg.scripts.prepare, 'npm run build', 'compiled once, at install')
+  // Only the build writes dist/ (the tests build it too, before their files: a development machine's).
+  for (const [name, script] of Object.entries<string>(pkg.scripts)) {
+    if (!['build', 'prepare', 'typecheck'].includes(name)) t.notMatch(script, /npm run build|tsc -p tsconfig\.json/, `${name} leaves dist/ alone`)
+  }
 })
