@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import S3rver from 's3rver'
+import { until } from './until.js'
 
 interface TestContext {
   teardown: (fn: () => unknown) => void
@@ -26,7 +28,7 @@ export interface TestS3 {
   /** Downloads an object to a local file. */
   download: (bucket: string, key: string, path: string) => Promise<void>
   /** Makes an object look written `seconds` ago (s3rver takes LastModified from its file). */
-  age: (bucket: string, key: string, seconds: number) => void
+  age: (bucket: string, key: string, seconds: number) => Promise<void>
 }
 
 /** A real S3-protocol server (s3rver) on 127.0.0.1, with empty buckets, for this test only. */
@@ -92,9 +94,14 @@ export async function startS3 (t: TestContext, buckets = ['incoming', 'active'])
       const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
       writeFileSync(path, await object.Body!.transformToByteArray())
     },
-    age: (bucket, key, seconds) => {
+    age: async (bucket, key, seconds) => {
+      const file = join(directory, bucket, `${key}._S3rver_object`)
+      // s3rver answers a PutObject before its file is written (even opened): wait until it holds
+      // what s3rver hashed, or a write landing after this would make it new again.
+      const md5 = `${file}.md5`
+      await until(() => existsSync(md5) && existsSync(file) && createHash('md5').update(readFileSync(file)).digest('hex') === readFileSync(md5, 'utf8'))
       const when = new Date(Date.now() - seconds * 1000)
-      utimesSync(join(directory, bucket, `${key}._S3rver_object`), when, when)
+      utimesSync(file, when, when)
     }
   }
 }

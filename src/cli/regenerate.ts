@@ -66,7 +66,7 @@ export async function main (argv: string[], env: Env, io: Io): Promise<number> {
     const { made, failures } = await regenerateAll(images, work, 2 * imaging.queue.concurrency, bar.tick, io.stop)
     bar.stop()
     const left = work.length - made.length - failures.length
-    io.stdout.write(`${stoppedBy(io.stop)}Made ${files(made)} files for ${made.length} images; ${complete} complete; ${failures.length} failed${left > 0 ? `; ${left} not started` : ''}.\n`)
+    io.stdout.write(`${stoppedBy(io.stop)}Made ${files(made)} files for ${made.length} images; ${complete} complete; ${failures.length} failed${left > 0 ? `; ${left} left (run it again to resume)` : ''}.\n`)
     for (const failure of failures) io.stdout.write(`failed: ${failure.key}: ${failure.message}\n`)
     return failures.length > 0 ? 1 : 0
   } finally {

@@ -92,7 +92,9 @@ export function createRunner (queue: Queue, timeoutMs: number, scratch: Scratch,
 /** Runs `command` through `launcher` (the programs that set its limits, then exec it): what it printed. */
 async function spawnCommand (launcher: string[], command: string, args: string[], spawnOptions: { timeout: number, env: NodeJS.ProcessEnv }, options: RunOptions): Promise<{ stdout: string, stderr: string }> {
   return await new Promise((resolve, reject) => {
-    const child = spawn(launcher[0], [...launcher.slice(1), command, ...args], { ...spawnOptions, killSignal: 'SIGKILL', stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
+    // In a process group of its own: Ctrl-C on an operator command's terminal asks the command to
+    // stop between images; it does not kill the image programs under way.
+    const child = spawn(launcher[0], [...launcher.slice(1), command, ...args], { ...spawnOptions, detached: true, killSignal: 'SIGKILL', stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []
     child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk))

@@ -1,4 +1,5 @@
 import { UnknownImage } from '../errors.js'
+import { CommandInterrupted } from '../imaging/run.js'
 import { largest } from '../imaging/thumbnails.js'
 import { familyKeys, formatOf, isOriginal, thumbnailFormat, type ExtraFormat } from '../keys.js'
 import { settleAll } from '../settle.js'
@@ -65,19 +66,22 @@ export async function regenerateImage (parts: ServiceParts, { key, outputs }: Pl
   }
 }
 
-/** Runs the plans, `inFlight` images at a time, none started once `stop` is aborted; calls `done` after each. */
+/** Runs the plans, `inFlight` images at a time, none started once `stop` is aborted; calls `done` after each made or failed. */
 export async function regenerateAll (images: ImageService, plans: Plan[], inFlight: number, done: (failed: boolean) => void, stop?: AbortSignal): Promise<{ made: Plan[], failures: Failure[] }> {
   const made: Plan[] = []
   const failures: Failure[] = []
   let next = 0
+  const stopped = (): boolean => stop?.aborted === true
   const worker = async (): Promise<void> => {
-    while (next < plans.length && stop?.aborted !== true) {
+    while (next < plans.length && !stopped()) {
       const current = plans[next++]
       try {
         await images.regenerate(current)
         made.push(current)
         done(false)
       } catch (error) {
+        // A Ctrl-C can reach a program in the instant it is being started: that image is left for the next run, not failed.
+        if (stopped() && error instanceof CommandInterrupted) continue
         failures.push({ key: current.key, message: (error as Error).message.split('\n')[0] })
         done(true)
       }

@@ -57,7 +57,7 @@ t.test('on S3: the same, through ListObjectsV2 and DeleteObjects', async t => {
   const stores = await createStores(loadConfig(env))
   t.teardown(() => stores.close())
   await fill(dir, stores)
-  for (const key of OLD) s3.age('incoming', key, DAY)
+  for (const key of OLD) await s3.age('incoming', key, DAY)
 
   const dry = await clean(env, '--dry-run')
   t.match(dry.stdout, 'Would remove 4 files (2 images) older than 7200 s from incoming.')

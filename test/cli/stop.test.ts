@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
@@ -10,6 +12,7 @@ import { captured } from '../io.js'
 import { ended, startCompiled } from '../server-process.js'
 import { until } from '../until.js'
 
+const ROOT = join(import.meta.dirname, '..', '..')
 const SHOW_CURSOR = '\x1B[?25h'
 const HIDE_CURSOR = '\x1B[?25l'
 
@@ -33,12 +36,30 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     run.child.kill(signal)
     const { code, output } = await ended(run)
     t.equal(code, signal === 'SIGINT' ? 130 : 143, output)
-    const [, files, images, left] = /Stopped by SIG\w+: Made (\d+) files for (\d+) images; 0 complete; 0 failed; (\d+) not started\./.exec(output) ?? []
+    const [, files, images, left] = /Stopped by SIG\w+: Made (\d+) files for (\d+) images; 0 complete; 0 failed; (\d+) left \(run it again to resume\)\./.exec(output) ?? []
     t.ok(Number(left) > 0 && Number(images) + Number(left) === 30, output)
     t.equal(filesIn(join(dir, 'act')).length, 30 + Number(files), 'what it says it made is there')
     t.same(workFiles(env.TEMP_FOLDER), [], 'no work folder left')
   })
 }
+
+t.test('Ctrl-C on a real terminal: the bar goes, the cursor comes back, no image fails, exit 130', async t => {
+  const dir = t.testdir()
+  const env = await activeImages(dir, 30)
+  // `script` runs the compiled command on a pseudo-terminal of its own and passes on what is typed.
+  const command = `${process.execPath} ${join(ROOT, 'dist', 'bin', 'regenerate.js')} --missing --concurrency 1`
+  const terminal = spawn('script', ['-qfec', command, '/dev/null'], { env: { PATH: process.env.PATH, ...env } })
+  let screen = ''
+  terminal.stdout.on('data', chunk => { screen += String(chunk) })
+  const closed = once(terminal, 'close')
+  await until(() => screen.includes(HIDE_CURSOR))
+  terminal.stdin.write('\x03')
+  const [code] = await closed
+  t.equal(code, 130, screen)
+  t.match(screen, /Stopped by SIGINT: Made \d+ files for \d+ images; 0 complete; 0 failed; \d+ left/, 'the programs under way were out of the Ctrl-C\'s reach')
+  t.ok(screen.lastIndexOf(SHOW_CURSOR) > screen.lastIndexOf(HIDE_CURSOR), 'the cursor shown again')
+  t.same(workFiles(env.TEMP_FOLDER), [], 'no work folder left')
+})
 
 t.test('stopped on a terminal, regenerate shows the cursor again and says it started nothing more', async t => {
   const dir = t.testdir()
@@ -53,7 +74,7 @@ t.test('stopped on a terminal, regenerate shows the cursor again and says it sta
   }) as typeof stderr.stream.write
   const stdout = captured()
   await regenerate(['--missing'], env, { stdout: stdout.stream, stderr: stderr.stream, stop: stop.signal })
-  t.match(stdout.text(), 'Stopped by SIGINT: Made 0 files for 0 images; 0 complete; 0 failed; 3 not started.')
+  t.match(stdout.text(), 'Stopped by SIGINT: Made 0 files for 0 images; 0 complete; 0 failed; 3 left (run it again to resume).')
   t.ok(stderr.text().lastIndexOf(SHOW_CURSOR) > stderr.text().lastIndexOf(HIDE_CURSOR), 'the cursor shown after it was hidden')
   t.same(workFiles(env.TEMP_FOLDER), [])
 })

@@ -57,7 +57,7 @@ t.test('markers are leases: a live replica keeps its own, a stopped one\'s is fi
 
   // A marker no one refreshes, as a replica that died leaves it: a sweep takes it over and makes the variants.
   await touch(first.storage.incoming, `${crashed.key}.pending`)
-  s3.age('incoming', `${crashed.key}.pending`, 60)
+  await s3.age('incoming', `${crashed.key}.pending`, 60)
   await until(async () => (await inActive(crashed.variants)).length === crashed.variants.length)
   t.equal(await takenOver(instances.apps), 1, 'the sweep that took the stale marker left the live one')
   t.same(await inActive(held.variants), [], 'nobody made what the first replica holds')

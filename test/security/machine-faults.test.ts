@@ -39,6 +39,14 @@ t.test('a program killed or past its time limit is an interruption, not a bad im
   t.same(ended, [['sh', undefined, 'failed'], ['sleep', 'rotate', 'timeout'], ['sh', undefined, 'failed'], ['true', 'check', 'ok']])
 })
 
+t.test('each program runs in a process group of its own, out of reach of a Ctrl-C on the terminal', async t => {
+  // The fifth field of /proc/<pid>/stat: the process group.
+  const group = (stat: string): string => stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]
+  const child = group(await testRunner()('cat', ['/proc/self/stat']))
+  t.match(child, /^\d+$/)
+  t.not(child, group(readFileSync(`/proc/${process.pid}/stat`, 'utf8')))
+})
+
 t.test('a convert killed during an upload: 503 with Retry-After, logged with its cause, nothing stored', async t => {
   const dir = t.testdir()
   const port = await freePort()

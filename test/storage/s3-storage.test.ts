@@ -19,7 +19,7 @@ storageContract(t, async t => {
   return {
     incoming: stores.incoming,
     active: stores.active,
-    age: async (store, key, seconds) => s3.age(store.name, key, seconds)
+    age: async (store, key, seconds) => await s3.age(store.name, key, seconds)
   }
 })
 
