@@ -7,5 +7,4 @@ import { join } from 'node:path'
 const root = join(import.meta.dirname, '..')
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
 execFileSync(process.execPath, [tsc, '-p', root], { stdio: 'inherit' })
-execFileSync(process.execPath, [join(root, 'dist', 'write-build-info.js')], { stdio: 'inherit' })
 execFileSync(process.execPath, [tsc, '-p', join(root, 'test')], { stdio: 'inherit' })
