@@ -41,6 +41,8 @@ export class VariantJobs {
   private readonly jobs = new Map<string, Promise<void>>()
   /** Keys whose markers this process keeps fresh. */
   private readonly held = new Set<string>()
+  /** Refreshes of markers under way: a marker is removed only after its refresh, or the refresh would write it back. */
+  private readonly refreshing = new Map<string, Promise<void>>()
   /** Jobs waiting for THUMBNAILS_PUBLISH_DELAY, and the periodic refresh and sweep. */
   private readonly delayed = new Set<NodeJS.Timeout>()
   private readonly periodic = new Set<NodeJS.Timeout>()
@@ -67,6 +69,7 @@ export class VariantJobs {
   async settle (key: string): Promise<void> {
     if (!this.enabled) return
     this.held.delete(key)
+    await this.refreshing.get(key)
     await this.options.stores.incoming.delete(pendingMarker(key))
   }
 
@@ -98,7 +101,11 @@ export class VariantJobs {
   startBackground (): void {
     if (!this.enabled) return
     const refresh = (): void => {
-      for (const key of this.held) touch(this.options.stores.incoming, pendingMarker(key)).catch(() => {})
+      for (const key of this.held) {
+        const refreshed = touch(this.options.stores.incoming, pendingMarker(key)).catch(() => {})
+        this.refreshing.set(key, refreshed)
+        void refreshed.then(() => { if (this.refreshing.get(key) === refreshed) this.refreshing.delete(key) })
+      }
     }
     const sweep = (): void => {
       this.sweep().catch(error => this.options.log?.error({ err: error }, 'could not look for owed variants'))
