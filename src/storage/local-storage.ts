@@ -4,7 +4,7 @@ import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { MissingKeyError, type Storage, type StoredKey } from './storage.js'
+import { ListingStore, MissingKeyError, type Storage, type StoredKey } from './storage.js'
 import { writeProbe } from './write-probe.js'
 import { settleAll } from '../settle.js'
 
@@ -12,8 +12,10 @@ import { settleAll } from '../settle.js'
 const SAFE_KEY = /^([A-Za-z0-9_]+(\.[a-z0-9]+)+|\.partial-[0-9a-f-]{36})$/
 const LIST_PAGE = 1000
 
-export class LocalStorage implements Storage {
-  constructor (readonly name: string, readonly folder: string) {}
+export class LocalStorage extends ListingStore implements Storage {
+  constructor (readonly name: string, readonly folder: string) {
+    super()
+  }
 
   async init (): Promise<this> {
     await mkdir(this.folder, { recursive: true })
@@ -64,16 +66,6 @@ export class LocalStorage implements Storage {
 
   async delete (key: string): Promise<void> {
     await rm(this.path(key), { force: true })
-  }
-
-  async * listOlderThan (cutoff: Date): AsyncIterable<string[]> {
-    for await (const page of this.list()) yield page.filter(each => each.modified < cutoff).map(each => each.key)
-  }
-
-  async listPrefix (prefix: string): Promise<StoredKey[]> {
-    const found: StoredKey[] = []
-    for await (const page of this.list(prefix)) found.push(...page)
-    return found
   }
 
   /** The keys that start with `prefix`, with their times, a page at a time; one removed between the listing and its stat is gone. */

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { NoSpace, StorageUnavailable } from '../errors.js'
 import { contentType } from './content-type.js'
-import { MissingKeyError, type Storage, type StoredKey } from './storage.js'
+import { ListingStore, MissingKeyError, type Storage, type StoredKey } from './storage.js'
 
 export interface S3StoreOptions {
   name: string
@@ -28,10 +28,11 @@ const PAGE = 1000
 // As many as the SDK makes for other requests.
 const PUT_ATTEMPTS = 3
 
-export class S3Storage implements Storage {
+export class S3Storage extends ListingStore implements Storage {
   readonly name: string
 
   constructor (private readonly options: S3StoreOptions) {
+    super()
     this.name = options.name
   }
 
@@ -88,16 +89,6 @@ export class S3Storage implements Storage {
 
   async delete (key: string): Promise<void> {
     await this.call(key, async client => await client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key })))
-  }
-
-  async * listOlderThan (cutoff: Date): AsyncIterable<string[]> {
-    for await (const page of this.list()) yield page.filter(each => each.modified < cutoff).map(each => each.key)
-  }
-
-  async listPrefix (prefix: string): Promise<StoredKey[]> {
-    const found: StoredKey[] = []
-    for await (const page of this.list(prefix)) found.push(...page)
-    return found
   }
 
   /** The keys (those that start with `prefix`) with their times, a page of `ListObjectsV2` at a time. */

@@ -31,6 +31,21 @@ export interface StoredKey {
   modified: Date
 }
 
+/** The listings each store derives from its own paged `list`. */
+export abstract class ListingStore {
+  abstract list (prefix?: string): AsyncIterable<StoredKey[]>
+
+  async * listOlderThan (cutoff: Date): AsyncIterable<string[]> {
+    for await (const page of this.list()) yield page.filter(each => each.modified < cutoff).map(each => each.key)
+  }
+
+  async listPrefix (prefix: string): Promise<StoredKey[]> {
+    const found: StoredKey[] = []
+    for await (const page of this.list(prefix)) found.push(...page)
+    return found
+  }
+}
+
 export class MissingKeyError extends Error {
   override name = 'MissingKeyError'
   constructor (readonly key: string, store: string) {
