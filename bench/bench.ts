@@ -8,17 +8,20 @@ import { DEFAULT_RESIZING } from '../src/resizing.js'
 import { withOrientation } from '../test/exif.js'
 import { cpuSeconds, peakRss } from '../test/process-tree.js'
 import { formats } from './formats.js'
+import { hostileUploads } from './hostile.js'
 import { flood, hostileSvgs, underLoad } from './limits.js'
 import { mb, s, type Run } from './report.js'
 import { startService, upload, type RunningService } from './service.js'
 
-const USAGE = `Usage: npm run bench -- [--runs N] [--limits-only | --formats-only]
+const USAGE = `Usage: npm run bench -- [--runs N] [--limits-only | --formats-only | --hostile-only]
 Times the compiled service against the plain per-size ImageMagick commands, on camera-like
 JPEGs it generates: the median of N uploads each (default 5), bursts with their peak memory,
 a 100 MP photo, and the CPU of an upload with WebP and AVIF on. Then the limits: four clients
 uploading 12 MP photos back to back with WebP and AVIF on (p50 and p90 against a quiet upload),
 blur-bomb SVGs, and an upload during a /ready and a /ping flood (--limits-only runs just these).
 Then one 12 MP photo uploaded as JPEG, HEIC, AVIF and WebP (--formats-only runs just this).
+Then the hostile uploads of issue 25, each alone: answer, time, slowest /ping meanwhile, peak
+memory (--hostile-only runs just these).
 Prints a Markdown table.`
 
 const convert = async (...args: string[]): Promise<unknown> => await promisify(execFile)('convert', args)
@@ -26,7 +29,7 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 
 /** `npm run bench`: the service against the plain per-size commands, timed in the same run. */
 export async function main (argv: string[], env: Env, io: Io): Promise<number> {
-  const parsed = parseCommandLine({ args: argv, options: { runs: { type: 'string', default: '5' }, 'limits-only': { type: 'boolean', default: false }, 'formats-only': { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } }, USAGE, io)
+  const parsed = parseCommandLine({ args: argv, options: { runs: { type: 'string', default: '5' }, 'limits-only': { type: 'boolean', default: false }, 'formats-only': { type: 'boolean', default: false }, 'hostile-only': { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } }, USAGE, io)
   if (parsed === undefined) return 2
   if (parsed.values.help) {
     io.stdout.write(`${USAGE}\n`)
@@ -44,16 +47,17 @@ export async function main (argv: string[], env: Env, io: Io): Promise<number> {
     io.stderr.write(`generating images in ${dir}\n`)
     const run = { dir, env, report }
     const twelve = await photo(run, '12mp.jpg', '4000x3000')
-    const only = parsed.values['limits-only'] ? 'limits' : parsed.values['formats-only'] ? 'formats' : undefined
+    const only = parsed.values['limits-only'] ? 'limits' : parsed.values['formats-only'] ? 'formats' : parsed.values['hostile-only'] ? 'hostile' : undefined
     if (only === undefined) await measure(run, runs)
-    if (only !== 'formats') {
+    if (only === undefined || only === 'limits') {
       await underLoad(run, twelve)
       await underLoad(run, twelve, { AUTO_ORIENT_ORIGINAL: '1' })
       await hostileSvgs(run)
       await flood(run, twelve, '/ready')
       await flood(run, twelve, '/ping')
     }
-    if (only !== 'limits') await formats(run, await photo(run, '12mp-upright.jpg', '4000x3000', { orientation: 1 }), runs)
+    if (only === undefined || only === 'formats') await formats(run, await photo(run, '12mp-upright.jpg', '4000x3000', { orientation: 1 }), runs)
+    if (only === undefined || only === 'hostile') await hostileUploads(run)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -9,7 +9,7 @@ const pause = async (ms: number): Promise<void> => await new Promise(resolve => 
 
 /** Until the service owes no variant: nothing of the last uploads still runs. */
 async function caughtUp (service: RunningService): Promise<void> {
-  while (readdirSync(service.incoming).some(name => name.endsWith('.pending'))) await pause(50)
+  while (readdirSync(service.incoming).some(name => name.startsWith('pending-'))) await pause(50)
 }
 
 /**

@@ -53,9 +53,9 @@ export async function startService (dir: string, inherited: Record<string, strin
 // Each file's multipart body, built once: the clients run on the service's own cores here, so
 // they should spend as little of them as a browser on another machine would.
 const bodies = new Map<string, Blob>()
-const BOUNDARY = '----bench-boundary-7f3a'
+export const BOUNDARY = '----bench-boundary-7f3a'
 
-function multipartBody (path: string): Blob {
+export function multipartBody (path: string): Blob {
   let body = bodies.get(path)
   if (body === undefined) {
     const head = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="photo.jpg"\r\nContent-Type: application/octet-stream\r\n\r\n`

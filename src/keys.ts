@@ -70,10 +70,38 @@ export function variantKeys (key: string, suffixes: string[], extra: readonly Ex
   return extra.flatMap(format => suffixes.map(suffix => thumbnailKey(key, suffix, format)))
 }
 
-/** The ending of a marker's key. */
-export const PENDING = '.pending'
+/**
+ * Markers of owed work have a prefix of their own, which no image key has (keys start with a
+ * digit): a sweep lists only them, whatever else incoming holds.
+ */
+export const PENDING_PREFIX = 'pending-'
+/** How markers were named before: `<key>.pending`, taken up once by a listing at start. */
+export const LEGACY_PENDING = '.pending'
 
-/** The incoming object that says the variants of `key` are still to be made (it outlives a restart). */
+/** The incoming object that says work on `key` is owed (it outlives a restart). */
 export function pendingMarker (key: string): string {
-  return `${key}${PENDING}`
+  return `${PENDING_PREFIX}${key}`
+}
+
+/** The ending before a claim's random part: `<key>.lock.<random>`. */
+export const CLAIM = '.lock.'
+
+/**
+ * The image a stored key belongs to, as far as its name says: an original is its own, a marker or
+ * a claim names its key; a thumbnail or variant says only its stem (`<seconds>_<digits>`), since
+ * an SVG's thumbnails are JPEGs. Undefined for names of no image (a partial file).
+ */
+export function ownerOf (stored: string): { stem: string, key?: string } | undefined {
+  const name = stored.startsWith(PENDING_PREFIX) ? stored.slice(PENDING_PREFIX.length) : stored
+  let at = 0
+  while (at < name.length && at < 10 && isDigit(name[at])) at++
+  if (at !== 10 || name[at] !== '_') return undefined
+  at++
+  while (at < name.length && isDigit(name[at])) at++
+  const named = name.endsWith(LEGACY_PENDING) ? name.slice(0, -LEGACY_PENDING.length) : name.includes(CLAIM) ? name.slice(0, name.indexOf(CLAIM)) : name
+  return { stem: name.slice(0, at), key: isOriginal(named) ? named : undefined }
+}
+
+function isDigit (char: string): boolean {
+  return char >= '0' && char <= '9'
 }

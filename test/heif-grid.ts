@@ -8,9 +8,9 @@ import { promisify } from 'node:util'
 // as the images of one file, and its meta box is rebuilt with a grid item made of them.
 const TILE = 512
 
-interface Box { type: string, start: number, size: number, body: Buffer }
+export interface Box { type: string, start: number, size: number, body: Buffer }
 
-function boxes (bytes: Buffer): Box[] {
+export function boxes (bytes: Buffer): Box[] {
   const found: Box[] = []
   for (let at = 0; at + 8 <= bytes.length; at += bytes.readUInt32BE(at)) {
     const size = bytes.readUInt32BE(at)
@@ -19,20 +19,20 @@ function boxes (bytes: Buffer): Box[] {
   return found
 }
 
-const box = (type: string, ...parts: Buffer[]): Buffer => {
+export const box = (type: string, ...parts: Buffer[]): Buffer => {
   const body = Buffer.concat(parts)
   const header = Buffer.alloc(8)
   header.writeUInt32BE(body.length + 8)
   header.write(type, 4, 'latin1')
   return Buffer.concat([header, body])
 }
-const full = (type: string, version: number, flags: number, ...parts: Buffer[]): Buffer => box(type, Buffer.from([version, flags >> 16, (flags >> 8) & 255, flags & 255]), ...parts)
-const u16 = (...values: number[]): Buffer => Buffer.concat(values.map(value => Buffer.from([value >> 8, value & 255])))
-const u32 = (...values: number[]): Buffer => Buffer.concat(values.map(value => { const b = Buffer.alloc(4); b.writeUInt32BE(value); return b }))
-const child = (parent: Buffer, type: string): Buffer => (boxes(parent).find(found => found.type === type) as Box).body
+export const full = (type: string, version: number, flags: number, ...parts: Buffer[]): Buffer => box(type, Buffer.from([version, flags >> 16, (flags >> 8) & 255, flags & 255]), ...parts)
+export const u16 = (...values: number[]): Buffer => Buffer.concat(values.map(value => Buffer.from([value >> 8, value & 255])))
+export const u32 = (...values: number[]): Buffer => Buffer.concat(values.map(value => { const b = Buffer.alloc(4); b.writeUInt32BE(value); return b }))
+export const child = (parent: Buffer, type: string): Buffer => (boxes(parent).find(found => found.type === type) as Box).body
 
 /** Each item's associations (property index, essential) from an ipma box body (version and flags first). */
-function associations (ipma: Buffer): Map<number, Array<[number, boolean]>> {
+export function associations (ipma: Buffer): Map<number, Array<[number, boolean]>> {
   const [version, wide] = [ipma[0], (ipma[3] & 1) === 1]
   const map = new Map<number, Array<[number, boolean]>>()
   let at = 8
@@ -51,7 +51,7 @@ function associations (ipma: Buffer): Map<number, Array<[number, boolean]>> {
 }
 
 /** Each item's file extents [offset, length] from an iloc box body. */
-function locations (iloc: Buffer): Map<number, Array<[number, number]>> {
+export function locations (iloc: Buffer): Map<number, Array<[number, number]>> {
   const version = iloc[0]
   const [offsetSize, lengthSize, baseSize] = [iloc[4] >> 4, iloc[4] & 15, iloc[5] >> 4]
   const indexSize = version > 0 ? iloc[5] & 15 : 0

@@ -73,7 +73,7 @@ t.test('variants_owed counts the markers in incoming at each sweep, whoever owes
   const keys = ['1732790000_0000000001.jpg', '1732790000_0000000002.jpg', '1732790000_0000000003.png']
   await app.ready()
   await until(async () => await sample(app, 'variants_owed') === 0)
-  for (const key of keys) writeFileSync(join(config.incomingFolder, `${key}.pending`), '')
+  for (const key of keys) writeFileSync(join(config.incomingFolder, `pending-${key}`), '')
   await until(async () => await sample(app, 'variants_owed') === 3)
   await until(async () => await sample(app, 'variants_owed') === 0)
   t.equal(await sample(app, 'variant_jobs_taken_over'), 3, 'then taken over and finished')

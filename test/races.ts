@@ -62,7 +62,7 @@ async function filesOf ({ keys }: Instances, store: 'incoming' | 'active', key: 
  */
 export async function settled (instances: Instances): Promise<void> {
   await until(async () => instances.apps.every(app => !app.images.variants.busy) &&
-    (await instances.keys('incoming')).every(name => !name.endsWith('.pending') && !name.includes('.lock.')))
+    (await instances.keys('incoming')).every(name => !name.startsWith('pending-') && !name.includes('.lock.')))
 }
 
 /**

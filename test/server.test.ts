@@ -76,7 +76,7 @@ t.test('SIGTERM during a background variant job exits 0 only once the job\'s fil
   for (const name of ['BI', 'MI', 'SI'].flatMap(suffix => [`${stem}${suffix}.webp`, `${stem}${suffix}.avif`])) {
     t.ok(existsSync(join(dir, 'in', name)), name)
   }
-  t.notOk(existsSync(join(dir, 'in', `${filename}.pending`)), 'nothing owed')
+  t.notOk(existsSync(join(dir, 'in', `pending-${filename}`)), 'nothing owed')
 })
 
 t.test('SIGTERM with slow uploads open exits 0 within the grace period and leaves nothing in temp', async t => {

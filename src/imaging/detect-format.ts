@@ -1,14 +1,14 @@
 import { open } from 'node:fs/promises'
 import type { UploadFormat } from '../keys.js'
-import { heifBrand, heifHasAlpha } from './heif.js'
+import { withFileSource } from './byte-source.js'
+import { heifBrand } from './heif.js'
+import { heifLayout } from './heif-items.js'
 import { MAX_SIDE } from './limits.js'
 import { CommandError, type Runner } from './run.js'
 import { inspectSvg } from './svg-check.js'
+import { looksLikeSvg } from './svg-scan.js'
 
 const HEAD_BYTES = 4096
-
-// An SVG document: optional BOM, XML declaration, comments and doctype, then an <svg> root.
-const SVG_HEAD = /^\uFEFF?\s*(<\?xml[^>]*\?>\s*)?((<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(\[[\s\S]*?\])?\s*>)\s*)*<svg[\s>]/i
 
 /** The format the bytes say, from their magic numbers; the file's name plays no part. */
 export function sniffFormat (head: Buffer): UploadFormat | undefined {
@@ -19,7 +19,7 @@ export function sniffFormat (head: Buffer): UploadFormat | undefined {
   if (head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') return 'webp'
   const heif = heifBrand(head)
   if (heif !== undefined) return heif.format
-  if (SVG_HEAD.test(head.toString('utf8'))) return 'svg'
+  if (looksLikeSvg(head.toString('utf8'))) return 'svg'
   return undefined
 }
 
@@ -37,6 +37,10 @@ export interface DetectedImage {
   embeddedPixels?: number
   /** For WebP, HEIC and AVIF: whether it has transparency (then it is stored as PNG). */
   alpha?: boolean
+  /** For HEIC and AVIF: the pixels of every image decoded to show the primary one (tiles, alpha). */
+  decodedPixels?: number
+  /** For HEIC and AVIF: where the flags of the images other than the primary lie, to hide them from the decoder. */
+  otherImages?: number[]
   /** For WebP, HEIC and AVIF: whether it is an animation. */
   animated?: boolean
   /** The bytes say this format, but not even its header can be read. */
@@ -65,9 +69,11 @@ export async function detectFormat (path: string, run: Runner): Promise<Detected
       case 'webp':
         return { ...image, alpha: frames[0].endsWith(' True'), animated: frames.length > 1 }
       case 'heic':
-      case 'avif':
+      case 'avif': {
         // ImageMagick reads a HEIF file's primary image only, and does not say whether it has alpha.
-        return { ...image, alpha: await heifHasAlpha(path), animated: heifBrand(head)?.sequence }
+        const layout = await withFileSource(path, heifLayout)
+        return layout === undefined ? { format, damaged: true } : { ...image, ...layout, animated: heifBrand(head)?.sequence }
+      }
       default:
         return image
     }

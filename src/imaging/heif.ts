@@ -1,13 +1,8 @@
-import { open } from 'node:fs/promises'
 import type { ConvertedFormat } from '../keys.js'
 
 // The ftyp brands of HEIF (HEVC, or any codec) and AVIF files: still images, and image sequences.
 const STILL_BRANDS: Record<string, ConvertedFormat> = { heic: 'heic', heix: 'heic', heim: 'heic', heis: 'heic', mif1: 'heic', avif: 'avif' }
 const SEQUENCE_BRANDS: Record<string, ConvertedFormat> = { hevc: 'heic', hevx: 'heic', hevm: 'heic', hevs: 'heic', msf1: 'heic', avis: 'avif' }
-// An alpha plane is an auxiliary image whose auxC property names one of these.
-const ALPHA_URNS = ['urn:mpeg:hevc:2015:auxid:1', 'urn:mpeg:mpegB:cicp:systems:auxiliary:alpha']
-// The meta box, where the properties are, comes first in the files phones and encoders write.
-const META_BYTES = 256 * 1024
 
 /**
  * What a file's leading `ftyp` box says: HEIC or AVIF, and whether its main brand is an image
@@ -21,16 +16,4 @@ export function heifBrand (head: Buffer): { format: ConvertedFormat, sequence: b
   for (let at = 16; at + 4 <= end; at += 4) brands.push(head.toString('latin1', at, at + 4))
   const format = brands.includes('avif') || brands.includes('avis') ? 'avif' : brands.map(brand => STILL_BRANDS[brand] ?? SEQUENCE_BRANDS[brand]).find(found => found !== undefined)
   return format === undefined ? undefined : { format, sequence: major in SEQUENCE_BRANDS }
-}
-
-/** Whether a HEIF file has an alpha plane, from its properties. */
-export async function heifHasAlpha (path: string): Promise<boolean> {
-  const file = await open(path)
-  try {
-    const { buffer, bytesRead } = await file.read(Buffer.alloc(META_BYTES), 0, META_BYTES, 0)
-    const meta = buffer.subarray(0, bytesRead)
-    return ALPHA_URNS.some(urn => meta.includes(urn, 0, 'latin1'))
-  } finally {
-    await file.close()
-  }
 }

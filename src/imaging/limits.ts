@@ -28,7 +28,7 @@ export const noPixels = (format: UploadFormat): string => `Damaged ${FORMAT_NAME
  * to hold what its header declares (a decompression bomb's tiny zlib stream); for JPEG, no scan
  * data at all, or too little for its size. Undefined when it may be decoded.
  */
-export async function refusal ({ format, width, height, frames = 1, unsafe, unsized, embeddedPixels = 0, damaged, animated }: DetectedImage, path: string, maxPixels: number): Promise<string | undefined> {
+export async function refusal ({ format, width, height, frames = 1, unsafe, unsized, embeddedPixels = 0, decodedPixels = 0, damaged, animated }: DetectedImage, path: string, maxPixels: number): Promise<string | undefined> {
   if (damaged === true) return noPixels(format)
   if (animated === true) return `Animated ${FORMAT_NAMES[format]} is not accepted: send it as a GIF, or as a still image.`
   if (unsafe !== undefined) return `Unsafe SVG: ${unsafe}.`
@@ -39,6 +39,7 @@ export async function refusal ({ format, width, height, frames = 1, unsafe, unsi
   const size = `${width}×${height} px${frames > 1 ? ` × ${frames} frames` : ''}`
   if (width > MAX_SIDE || height > MAX_SIDE) return `Image too large: ${size}, over ${MAX_SIDE} px a side.`
   if (width * height * frames > maxPixels) return `Image too large: ${size}, over ${maxPixels} pixels.`
+  if (decodedPixels > maxPixels) return `Image too large: its primary image decodes ${decodedPixels} pixels (tiles and alpha), over ${maxPixels}.`
   if (format === 'png' && await pngTooShort(path, width, height)) return `Image data too short for its ${size} header.`
   if (format === 'jpg') return await jpegRefusal(path, width, height, size)
   return undefined

@@ -1,4 +1,4 @@
-import { access, writeFile } from 'node:fs/promises'
+import { copyFile, open, writeFile } from 'node:fs/promises'
 import type { ConvertedFormat, Format } from '../keys.js'
 import type { DetectedImage } from './detect-format.js'
 import { EXIF_HEADER, readOrientation } from './exif.js'
@@ -15,6 +15,8 @@ export const CONVERTED_QUALITY = 92
 
 // libheif holds the decoded planes and the RGB image (measured: 66 MB for 12 MP).
 const HEIF_BYTES_PER_PIXEL = 8
+// The flag of an item an image shows but a reader does not list (as a grid's tiles are).
+const HIDDEN = 1
 // ImageMagick decodes at 16 bits a channel and may turn the image into a copy.
 const MAGICK_BYTES_PER_PIXEL = 16
 // What turns each EXIF orientation (1–8) upright. (ImageMagick's -orient would write the old
@@ -31,11 +33,32 @@ export async function storableOriginal (image: DetectedImage & { format: Convert
   const format = image.alpha === true ? 'png' : 'jpg'
   const pixels = (image.width ?? 0) * (image.height ?? 0)
   if (image.format === 'webp') return { path: await fromWebp(path, format, `${outDir}/converted.${format}`, run, MAGICK_BYTES_PER_PIXEL * pixels), format }
-  // heif-convert writes every top-level image of a file that holds several, as <name>-1, -2, …: the first is kept.
-  await run('heif-convert', ['--quiet', '-q', String(CONVERTED_QUALITY), path, `${outDir}/converted.${format}`], { memory: HEIF_BYTES_PER_PIXEL * pixels })
-  const written = await access(`${outDir}/converted.${format}`).then(() => `${outDir}/converted.${format}`, () => `${outDir}/converted-1.${format}`)
+  const primary = await primaryOnly(path, image.otherImages ?? [], `${outDir}/primary.${image.format}`)
+  const written = `${outDir}/converted.${format}`
+  await run('heif-convert', ['--quiet', '-q', String(CONVERTED_QUALITY), primary, written], { memory: HEIF_BYTES_PER_PIXEL * (image.decodedPixels ?? pixels) })
   if (format === 'jpg') await markUpright(written)
   return { path: written, format }
+}
+
+/**
+ * heif-convert decodes and writes every image of a file that is not hidden, and has no option for
+ * the primary alone: a copy with the others marked hidden (the infe flag) leaves it only that one.
+ */
+async function primaryOnly (path: string, otherImages: number[], copy: string): Promise<string> {
+  if (otherImages.length === 0) return path
+  await copyFile(path, copy)
+  const file = await open(copy, 'r+')
+  try {
+    // The flags all lie in the meta box (a few kilobytes, at most MAX_META_BYTES): one read, one write.
+    const first = otherImages.reduce((a, b) => Math.min(a, b))
+    const last = otherImages.reduce((a, b) => Math.max(a, b))
+    const { buffer } = await file.read(Buffer.alloc(last - first + 1), 0, last - first + 1, first)
+    for (const at of otherImages) buffer[at - first] |= HIDDEN
+    await file.write(buffer, 0, buffer.length, first)
+  } finally {
+    await file.close()
+  }
+  return copy
 }
 
 async function fromWebp (path: string, format: Format, output: string, run: Runner, memory: number): Promise<string> {

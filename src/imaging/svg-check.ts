@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { imageSize } from 'image-size'
 import { SaxesParser, type SaxesTagPlain } from 'saxes'
+import { cssExternal, splitLength } from './svg-scan.js'
 
 export interface SvgFacts {
   /** Why the file must not be stored, if it must not: it is served from the public bucket as it is. */
@@ -20,8 +21,6 @@ const ACTIVE_ELEMENTS = new Set(['script', 'foreignobject', 'iframe', 'embed', '
 const REFERENCES = new Set(['href', 'src'])
 // A reference may only point inside the file, or hold an image inline.
 const SAFE_REFERENCE = /^\s*(#|data:image\/(png|jpeg|gif|webp);)/i
-// In CSS: url() other than to a fragment, and @import.
-const CSS_EXTERNAL = /url\(\s*(?!['"]?\s*#)|@import/i
 // Where the schemes hide behind whitespace or entities, so look without them.
 const JAVASCRIPT = /javascript:|vbscript:/i
 // The units librsvg reads in a root's size; em and ex at its default font size. It reads others
@@ -61,11 +60,11 @@ export async function inspectSvg (path: string): Promise<SvgFacts | undefined> {
       if (local.startsWith('on')) refuse(`an event handler (${attribute})`)
       if (JAVASCRIPT.test(value.replace(/[\s\u0000-\u001F]/g, ''))) refuse(`a script URL (${attribute})`)
       if (REFERENCES.has(local) && !SAFE_REFERENCE.test(value)) refuse(`an external reference (${attribute})`)
-      if (local === 'style' && CSS_EXTERNAL.test(value)) refuse('an external reference in CSS')
+      if (local === 'style' && cssExternal(value)) refuse('an external reference in CSS')
     }
   })
   parser.on('closetag', () => { inStyle = false })
-  const css = (text: string): void => { if (inStyle && CSS_EXTERNAL.test(text)) refuse('an external reference in CSS') }
+  const css = (text: string): void => { if (inStyle && cssExternal(text)) refuse('an external reference in CSS') }
   parser.on('text', css)
   parser.on('cdata', css)
   try {
@@ -99,9 +98,9 @@ function rootSize ({ attributes }: SaxesTagPlain): Pick<SvgFacts, 'width' | 'hei
 /** A length in px; the viewBox's side when missing or relative; the value itself when unreadable. */
 function length (value: string | undefined, boxSide: number | undefined): number | string | undefined {
   if (value === undefined || value.trim().endsWith('%')) return Number.isFinite(boxSide) ? boxSide : undefined
-  const match = /^\s*([\d.]+(?:e[+-]?\d+)?)\s*([a-z]*)\s*$/i.exec(value)
-  const perUnit = match === null ? undefined : PX_PER_UNIT[match[2].toLowerCase()]
-  return perUnit === undefined ? value.trim().slice(0, 40) : Number((match as RegExpExecArray)[1]) * perUnit
+  const { number, unit } = splitLength(value.trim())
+  const perUnit = PX_PER_UNIT[unit.toLowerCase()]
+  return number === '' || perUnit === undefined ? value.trim().slice(0, 40) : Number(number) * perUnit
 }
 
 /** The pixels of an image inlined as a data: URL, from its header; undefined when it has none. */

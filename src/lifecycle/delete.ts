@@ -8,7 +8,8 @@ import { everyDerived } from './publish.js'
  * is either finished before, or finds the image gone after. Keys already gone are fine.
  */
 export async function deleteImages (parts: ServiceParts, keys: string[]): Promise<void> {
-  await settleAll(keys.map(async key => await parts.locks.with(key, async () => await removeFamily(parts, key))))
+  // A key named twice is removed once: twice would queue behind itself on its own claim.
+  await settleAll([...new Set(keys)].map(async key => await parts.locks.with(key, async () => await removeFamily(parts, key))))
 }
 
 /** From active, then from incoming too: a publish that comes after a delete finds nothing to publish. */

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { systemClock, type Clock } from '../clock.js'
 import { Busy } from '../errors.js'
+import { CLAIM } from '../keys.js'
 import type { Storage, StoredKey } from '../storage/storage.js'
 
 export interface KeyLockOptions {
@@ -9,8 +10,18 @@ export interface KeyLockOptions {
   store: Storage
   /** A claim not refreshed for this long was left by a replica that died, and is removed. */
   leaseMs: number
-  /** How long a call may wait for a key before it answers Busy. */
+  /** How long a call may wait for a key before it answers Busy (0: not at all). */
   waitMs: number
+  clock?: Clock
+}
+
+/**
+ * A held key. `check()` comes right before each write that makes something public: it throws
+ * Busy once this process cannot be sure the claim is still its own (fencing), so a process that
+ * stalled past its lease, and whose claim another replica may since have taken, writes nothing.
+ */
+export interface Claim {
+  check: () => void
 }
 
 // Calls on one key waiting in one process, past which more are told to come back later.
@@ -37,9 +48,13 @@ export async function touch (store: Storage, key: string): Promise<void> {
 export class KeyLocks {
   private readonly queues = new Map<string, { tail: Promise<void>, waiting: number }>()
 
-  constructor (private readonly options: KeyLockOptions) {}
+  private readonly clock: Clock
 
-  async with<T> (key: string, task: () => Promise<T>): Promise<T> {
+  constructor (private readonly options: KeyLockOptions) {
+    this.clock = options.clock ?? systemClock
+  }
+
+  async with<T> (key: string, task: (claim: Claim) => Promise<T>): Promise<T> {
     const queue = this.queues.get(key) ?? { tail: Promise.resolve(), waiting: 0 }
     if (queue.waiting >= MAX_WAITING) throw new Busy('Too many calls on this image at once. Try again shortly.', 1, 'key_busy')
     let finished = (): void => {}
@@ -49,11 +64,11 @@ export class KeyLocks {
     this.queues.set(key, queue)
     try {
       await previous
-      const release = await this.claim(key)
+      const held = await this.claim(key)
       try {
-        return await task()
+        return await task(held)
       } finally {
-        await release()
+        await held.release()
       }
     } finally {
       finished()
@@ -61,12 +76,13 @@ export class KeyLocks {
     }
   }
 
-  private async claim (key: string): Promise<() => Promise<void>> {
+  private async claim (key: string): Promise<Claim & { release: () => Promise<void> }> {
     const { store, leaseMs, waitMs } = this.options
-    const prefix = `${key}.lock.`
-    const deadline = Date.now() + waitMs
+    const prefix = `${key}${CLAIM}`
+    const deadline = this.clock.now() + waitMs
     for (let attempt = 0; ; attempt++) {
       const claim = `${prefix}${randomBytes(6).toString('hex')}`
+      const written = this.clock.now()
       await touch(store, claim)
       const claims = await store.listPrefix(prefix)
       const mine = claims.find(each => each.key === claim)
@@ -76,17 +92,42 @@ export class KeyLocks {
       const abandoned = (other: StoredKey, mine: StoredKey): boolean => mine.modified.getTime() - other.modified.getTime() > leaseMs + STAMP_SLACK_MS
       if (mine !== undefined && others.every(other => abandoned(other, mine))) {
         await Promise.all(others.map(async each => await store.delete(each.key)))
-        const refresh = setInterval(() => { touch(store, claim).catch(() => {}) }, leaseMs / 3)
-        refresh.unref()
-        return async () => {
-          clearInterval(refresh)
-          await store.delete(claim)
-        }
+        return this.hold(claim, written)
       }
       await store.delete(claim)
-      if (Date.now() > deadline) throw new Busy('This image is busy. Try again shortly.', 1, 'key_busy')
+      if (this.clock.now() >= deadline) throw new Busy('This image is busy. Try again shortly.', 1, 'key_busy')
       // A random wait, longer each time, so that two claimants do not keep meeting.
-      await sleep(Math.random() * 25 * 2 ** Math.min(attempt, 5))
+      await this.clock.sleep(Math.random() * 25 * 2 ** Math.min(attempt, 5))
+    }
+  }
+
+  /**
+   * Keeps a claim written since `written` fresh, every third of the lease. It is ours while its
+   * last write began less than a lease ago by our clock: others wait a lease and a second by the
+   * store's. Once a lease passes without one (a stalled process, a store that failed), it is lost
+   * for good: a late refresh must not write back a claim another replica has taken since.
+   */
+  private hold (claim: string, written: number): Claim & { release: () => Promise<void> } {
+    const { store, leaseMs } = this.options
+    let confirmed = written
+    let lost = false
+    const lapsed = (): boolean => {
+      lost ||= this.clock.now() - confirmed >= leaseMs
+      return lost
+    }
+    const stop = this.clock.every(leaseMs / 3, () => {
+      if (lapsed()) return
+      const started = this.clock.now()
+      return touch(store, claim).then(() => { confirmed = Math.max(confirmed, started) }, () => {})
+    })
+    return {
+      check: () => {
+        if (lapsed()) throw new Busy('This image was held too long. Try again shortly.', 1, 'key_busy')
+      },
+      release: async () => {
+        stop()
+        await store.delete(claim)
+      }
     }
   }
 }

@@ -2,6 +2,7 @@ import { ImageRefused, UnknownImage } from '../errors.js'
 import { EXTRA_FORMATS, familyKeys, isOriginal } from '../keys.js'
 import { settleAll } from '../settle.js'
 import type { ServiceParts } from './image-service.js'
+import { removeFamily } from './delete.js'
 import { moveIfThere } from './move.js'
 
 /**
@@ -12,12 +13,17 @@ import { moveIfThere } from './move.js'
 export async function publishImage (parts: ServiceParts, key: string): Promise<void> {
   if (!isOriginal(key)) throw new ImageRefused('Only an original image can be published.')
   const { incoming, active } = parts.stores
-  await parts.locks.with(key, async () => {
+  await parts.locks.with(key, async claim => {
     const inIncoming = await incoming.exists(key)
     if (!inIncoming && !(await active.exists(key))) throw new UnknownImage(key)
-    await settleAll(everyDerived(parts, key).map(async derived => await moveIfThere(derived, incoming, active)))
+    await settleAll(everyDerived(parts, key).map(async derived => await moveIfThere(derived, incoming, active, claim)))
     // The original last: while it is still in incoming, the publish is not finished.
-    if (inIncoming) await moveIfThere(key, incoming, active)
+    const moved = inIncoming && await moveIfThere(key, incoming, active, claim)
+    // Removed meanwhile by something that holds no claim (an S3 lifecycle rule): what came is taken back.
+    if (!moved && !(await active.exists(key))) {
+      await removeFamily(parts, key)
+      throw new UnknownImage(key)
+    }
   })
   await parts.variants.afterPublish(key)
 }

@@ -57,9 +57,12 @@ export async function regenerateImage (parts: ServiceParts, { key, outputs }: Pl
       ? await imaging.thumbnails({ path: source.path, format: thumbnailFormat(format), width: source.width, height: source.height }, key, workspace.dir, extra)
       : []
     const wanted = [...thumbnails, ...variants].filter(made => outputs.includes(made.key))
-    await parts.locks.with(key, async () => {
+    await parts.locks.with(key, async claim => {
       if (!(await stores.active.exists(key))) throw new UnknownImage(key)
-      await settleAll(wanted.map(async made => await stores.active.put(made.key, made.path)))
+      await settleAll(wanted.map(async made => {
+        claim.check()
+        await stores.active.put(made.key, made.path)
+      }))
     })
   } finally {
     await workspace.remove()

@@ -19,7 +19,7 @@ export async function rotateImage (parts: ServiceParts, key: string, rotation: R
   if (format === 'svg') throw new ImageRefused('SVG images rotation is not supported.')
   const { stores, variants } = parts
   // The key first, then the work: calls on it are taken in the order they came.
-  return await parts.locks.with(key, async () => await withTicket(parts.admission, async ticket => {
+  return await parts.locks.with(key, async claim => await withTicket(parts.admission, async ticket => {
     const imaging = parts.imaging.in(ticket)
     const workspace = await stores.temp.workspace()
     try {
@@ -27,11 +27,17 @@ export async function rotateImage (parts: ServiceParts, key: string, rotation: R
       await fetchOriginal(stores.active, key, path)
       await imaging.rotate(path, format, rotation)
       const rotatedKey = newKey(format)
-      await variants.owe(rotatedKey)
+      // On record before anything of it is public: if this process dies part-way, a sweep a lease
+      // later finds no original under the new key and removes the rest.
+      await variants.owe(rotatedKey, true)
       let thumbnails: Thumbnail[]
       try {
         thumbnails = await imaging.thumbnails({ path, format }, rotatedKey, workspace.dir)
-        await settleAll(thumbnails.map(async thumbnail => await stores.active.put(thumbnail.key, thumbnail.path)))
+        await settleAll(thumbnails.map(async thumbnail => {
+          claim.check()
+          await stores.active.put(thumbnail.key, thumbnail.path)
+        }))
+        claim.check()
         await stores.active.put(rotatedKey, path)
       } catch (error) {
         // The old key stays as it was; nothing of the new one does.

@@ -1,13 +1,16 @@
 import { rename } from 'node:fs/promises'
 import { Busy } from '../errors.js'
 import { largest, type Source, type Thumbnail } from '../imaging/thumbnails.js'
-import { formatOf, PENDING, pendingMarker, thumbnailFormat, thumbnailKey, variantKeys, type Format } from '../keys.js'
+import { EXTRA_FORMATS, familyKeys, formatOf, LEGACY_PENDING, PENDING_PREFIX, pendingMarker, thumbnailFormat, thumbnailKey, variantKeys, type Format } from '../keys.js'
 import { settleAll } from '../settle.js'
 import type { Storage, StoredKey } from '../storage/storage.js'
 import type { Workspace } from '../storage/temp-folder.js'
 import type { ImageServiceOptions } from './image-service.js'
-import { STAMP_SLACK_MS, touch, type KeyLocks } from './key-lock.js'
+import { STAMP_SLACK_MS, touch, type Claim, type KeyLocks } from './key-lock.js'
 import { moveIfThere } from './move.js'
+
+// No write of one image's file takes an hour: a partial file older than that is a dead process's.
+const PARTIAL_AGE_MS = 60 * 60 * 1000
 
 export interface Log {
   info: (message: string) => void
@@ -58,16 +61,20 @@ export class VariantJobs {
     return this.jobs.size > 0 || this.delayed.size > 0
   }
 
-  /** Records durably that the variants of `key` are owed, and keeps the record fresh (nothing when off). */
-  async owe (key: string): Promise<void> {
-    if (!this.enabled) return
+  /**
+   * Records durably that the variants of `key` are owed, and keeps the record fresh (nothing when
+   * off). `whole`: also when off, for a family being written straight into active (a rotate), so
+   * that a sweep removes what a crash leaves of it.
+   */
+  async owe (key: string, whole = false): Promise<void> {
+    if (!this.enabled && !whole) return
     this.held.add(key)
     await touch(this.options.stores.incoming, pendingMarker(key))
   }
 
   /** The variants of `key` are owed no more: the record goes. */
   async settle (key: string): Promise<void> {
-    if (!this.enabled) return
+    if (!this.enabled && !this.held.has(key)) return
     this.held.delete(key)
     await this.refreshing.get(key)
     await this.options.stores.incoming.delete(pendingMarker(key))
@@ -78,7 +85,7 @@ export class VariantJobs {
    * workspace the job owns, since the request's own is removed when it answers.
    */
   async startFrom (key: string, thumbnails: Thumbnail[], format: Format): Promise<void> {
-    if (!this.enabled) return
+    if (!this.enabled) return await this.settle(key)
     const source = largest(thumbnails)
     const workspace = await this.options.stores.temp.workspace()
     const path = workspace.file(source.key)
@@ -97,9 +104,11 @@ export class VariantJobs {
     this.later(this.options.publishDelayMs, () => this.run(key))
   }
 
-  /** Takes up owed work now and every lease: markers nobody has refreshed for a lease. */
+  /**
+   * Takes up owed work now and every lease: markers nobody has refreshed for a lease. Also with
+   * variants off: a rotate's marker says its family is whole, or is to be removed.
+   */
   startBackground (): void {
-    if (!this.enabled) return
     const refresh = (): void => {
       for (const key of this.held) {
         const refreshed = touch(this.options.stores.incoming, pendingMarker(key)).catch(() => {})
@@ -112,7 +121,18 @@ export class VariantJobs {
     }
     this.every(this.options.leaseMs / 3, refresh)
     this.every(this.options.leaseMs, sweep)
-    sweep()
+    this.takeUpLegacyMarkers().then(sweep, error => this.options.log?.error({ err: error }, 'could not look for owed variants'))
+  }
+
+  /** Markers named as before (`<key>.pending`) are named anew, once, by a full listing at start. */
+  private async takeUpLegacyMarkers (): Promise<void> {
+    const { incoming } = this.options.stores
+    for await (const page of incoming.list()) {
+      for (const { key } of page.filter(each => each.key.endsWith(LEGACY_PENDING))) {
+        await touch(incoming, pendingMarker(key.slice(0, -LEGACY_PENDING.length)))
+        await incoming.delete(key)
+      }
+    }
   }
 
   /** Stops what waits, then waits for running jobs, at most `timeoutMs`; true when none was cut off. */
@@ -136,9 +156,13 @@ export class VariantJobs {
   private async sweep (): Promise<void> {
     const staleBefore = this.staleBefore()
     const markers: StoredKey[] = []
-    for await (const page of this.options.stores.incoming.list()) markers.push(...page.filter(({ key }) => key.endsWith(PENDING)))
+    const { incoming, active } = this.options.stores
+    for await (const page of incoming.list(PENDING_PREFIX)) markers.push(...page)
     this.options.onOwed?.(markers.length)
-    const stale = markers.filter(marker => marker.modified < staleBefore).map(marker => marker.key.slice(0, -PENDING.length))
+    // A partial file (local folders) that old was left by a process that died while writing it.
+    const partialsBefore = new Date(Date.now() - PARTIAL_AGE_MS)
+    await settleAll([incoming, active].map(async store => await store.removePartials(partialsBefore)))
+    const stale = markers.filter(marker => marker.modified < staleBefore).map(marker => marker.key.slice(PENDING_PREFIX.length))
     let count = 0
     for (const key of stale.filter(each => !this.held.has(each))) {
       if (this.full(key)) break
@@ -161,7 +185,7 @@ export class VariantJobs {
     return await this.options.locks.with(key, async () => {
       const [marker] = await incoming.listPrefix(pendingMarker(key))
       if (marker === undefined || marker.modified > this.staleBefore()) return false
-      await this.owe(key)
+      await this.owe(key, true)
       return true
     }).catch(error => {
       if (error instanceof Busy) return false
@@ -223,23 +247,31 @@ export class VariantJobs {
         const formats = this.options.formats.filter(format => missing.some(variant => variant.endsWith(`.${format}`)))
         made = (await this.options.imaging.thumbnails(source, key, workspace.dir, formats)).filter(variant => missing.includes(variant.key))
       }
-      await this.options.locks.with(key, async () => await this.write(key, made))
+      await this.options.locks.with(key, async claim => await this.write(key, made, claim))
     } finally {
       await workspace?.remove()
     }
   }
 
-  /** Holding the key: the variants go where the image is now; nowhere if it was deleted meanwhile. */
-  private async write (key: string, made: Thumbnail[]): Promise<void> {
+  /**
+   * Holding the key: the variants go where the image is now. Where it is not (deleted meanwhile,
+   * or its upload or rotate died before its original was written), what was made of it goes.
+   */
+  private async write (key: string, made: Thumbnail[], claim: Claim): Promise<void> {
     const { incoming, active } = this.options.stores
     const home = await this.locate(key)
     if (home === active) {
       // Made in incoming before a publish moved the rest: they follow it.
-      await settleAll(this.expected(key).map(async variant => await moveIfThere(variant, incoming, active)))
+      await settleAll(this.expected(key).map(async variant => await moveIfThere(variant, incoming, active, claim)))
     }
-    if (home !== undefined) {
+    if (home === undefined) {
+      const family = familyKeys(key, this.options.suffixes, EXTRA_FORMATS)
+      await settleAll([incoming, active].map(async store => await store.deleteMany(family)))
+    } else {
       await settleAll(made.map(async variant => {
-        if (!(await home.exists(variant.key))) await home.put(variant.key, variant.path)
+        if (await home.exists(variant.key)) return
+        claim.check()
+        await home.put(variant.key, variant.path)
       }))
     }
     await this.settle(key)

@@ -9,7 +9,9 @@ import { writeProbe } from './write-probe.js'
 import { settleAll } from '../settle.js'
 
 // A plain file name (a key, a key's marker or claim, or one of our partial files): no slash ever reaches the file system.
-const SAFE_KEY = /^([A-Za-z0-9_]+(\.[a-z0-9]+)+|\.partial-[0-9a-f-]{36})$/
+// What a write is named until it is whole.
+const PARTIAL = '.partial-'
+const SAFE_KEY = /^((pending-)?[A-Za-z0-9_]+(\.[a-z0-9]+)+|\.partial-[0-9a-f-]{36})$/
 const LIST_PAGE = 1000
 
 export class LocalStorage extends ListingStore implements Storage {
@@ -70,7 +72,8 @@ export class LocalStorage extends ListingStore implements Storage {
 
   /** The keys that start with `prefix`, with their times, a page at a time; one removed between the listing and its stat is gone. */
   async * list (prefix = ''): AsyncIterable<StoredKey[]> {
-    const names = (await readdir(this.folder)).filter(name => name.startsWith(prefix) && SAFE_KEY.test(name))
+    // In S3's order (byte order), so that one image's files come together, as on S3.
+    const names = (await readdir(this.folder)).filter(name => name.startsWith(prefix) && SAFE_KEY.test(name)).sort()
     for (let start = 0; start < names.length; start += LIST_PAGE) {
       const page = names.slice(start, start + LIST_PAGE)
       const times = await Promise.all(page.map(async name => await stat(this.path(name)).then(s => s.mtime, () => undefined)))
@@ -82,10 +85,18 @@ export class LocalStorage extends ListingStore implements Storage {
     await settleAll(keys.map(async key => await this.delete(key)))
   }
 
+  async removePartials (before: Date): Promise<void> {
+    const partials = (await readdir(this.folder)).filter(name => name.startsWith(PARTIAL))
+    await settleAll(partials.map(async name => {
+      const modified = await stat(this.path(name)).then(found => found.mtime, () => undefined)
+      if (modified !== undefined && modified < before) await this.delete(name)
+    }))
+  }
+
   /** Writes beside the target, then renames: the key appears whole or not at all. */
   private async writeWhole (key: string, write: (partial: string) => Promise<void>): Promise<void> {
     const target = this.path(key)
-    const partial = join(this.folder, `.partial-${randomUUID()}`)
+    const partial = join(this.folder, `${PARTIAL}${randomUUID()}`)
     try {
       await write(partial)
       await rename(partial, target)

@@ -91,6 +91,9 @@ export class S3Storage extends ListingStore implements Storage {
     await this.call(key, async client => await client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key })))
   }
 
+  /** An S3 write is whole or not there: no partial file is left, and none is looked for (no request). */
+  async removePartials (): Promise<void> {}
+
   /** The keys (those that start with `prefix`) with their times, a page of `ListObjectsV2` at a time. */
   async * list (prefix?: string): AsyncIterable<StoredKey[]> {
     let token: string | undefined

@@ -24,6 +24,8 @@ export interface Storage {
   listPrefix (prefix: string): Promise<StoredKey[]>
   /** Removes keys as `listOlderThan` gives them. */
   deleteMany (keys: string[]): Promise<void>
+  /** Removes the partial files of writes begun before `before` (a store whose writes are whole has none). */
+  removePartials (before: Date): Promise<void>
 }
 
 export interface StoredKey {

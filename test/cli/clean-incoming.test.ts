@@ -5,6 +5,8 @@ import { main } from '../../src/cli/clean-incoming.js'
 import { loadConfig } from '../../src/config.js'
 import { createStores } from '../../src/storage/create-stores.js'
 import type { Stores } from '../../src/storage/stores.js'
+import { KeyLocks } from '../../src/lifecycle/key-lock.js'
+import { makeImage, postJson, SECRET, testApp, upload } from '../helpers.js'
 import { runMain } from '../io.js'
 import { startS3 } from '../s3.js'
 import { runCompiled } from '../server-process.js'
@@ -67,11 +69,11 @@ t.test('on S3: the same, through ListObjectsV2 and DeleteObjects', async t => {
   t.equal(real.code, 0, real.stderr)
   t.match(real.stdout, 'Removed 4 files (2 images)')
   t.same(await s3.keys('incoming'), NEW)
-  t.equal(s3.requests.filter(r => r.method === 'POST' && r.path === '/incoming/').length, 1, 'one DeleteObjects request')
+  t.equal(s3.requests.filter(r => r.method === 'POST' && r.path === '/incoming/').length, 2, 'one DeleteObjects request an image, holding its key')
 })
 
 t.test('bad options and bad config say so on standard error; --help on standard output', async t => {
-  for (const args of [['--older-than', 'soon'], ['--older-than', '-5'], ['--older-than'], ['-x'], ['--force'], ['stray']]) {
+  for (const args of [['--older-than', 'soon'], ['--older-than', '-5'], ['--older-than'], ['-x'], ['--force'], ['stray'], ['--older-than', ''], ['--older-than', ' '], ['--older-than', '0x10'], ['--older-than', '1e3'], ['--older-than', '0'], ['--older-than', '12345678901']]) {
     const usage = await clean({}, ...args)
     t.equal(usage.code, 2, args.join(' '))
     t.match(usage.stderr, /\nUsage: image-backend-clean-incoming/, args.join(' '))
@@ -79,6 +81,8 @@ t.test('bad options and bad config say so on standard error; --help on standard 
   }
   t.match((await clean({}, '--older-than', 'soon')).stderr, '--older-than takes a whole number of seconds (got "soon")')
   t.match((await clean({}, '--force')).stderr, "Unknown option '--force'")
+  t.match((await clean({}, '--older-than', '')).stderr, '--older-than takes a whole number of seconds (got "")', 'an empty age is no 0')
+  t.match((await clean({}, '--older-than', '0')).stderr, '--older-than 0 removes uploads being made: add --all to mean it')
   for (const flag of ['--help', '-h']) {
     const help = await clean({}, flag)
     t.equal(help.code, 0)
@@ -97,5 +101,45 @@ t.test('the compiled program, as cron runs it: exit code, output, files', async 
   t.equal(run.output, 'Removed 5 files (2 images) older than 3600 s from incoming.\n')
   t.same(readdirSync(join(dir, 'in')).sort(), NEW)
   const usage = await runCompiled('bin/clean-incoming.js', {}, '--older-than', 'soon')
-  t.same([usage.code, usage.output.split('\n')[1]], [2, 'Usage: image-backend-clean-incoming [--older-than SECONDS] [--dry-run]'], 'no stack trace: the problem, then the usage')
+  t.same([usage.code, usage.output.split('\n')[1]], [2, 'Usage: image-backend-clean-incoming [--older-than SECONDS] [--all] [--dry-run]'], 'no stack trace: the problem, then the usage')
+})
+
+t.test('--older-than 0 --all removes everything, marker and claims included', async t => {
+  const dir = t.testdir()
+  const env = await localFolders(dir)
+  const run = await clean(env, '--older-than', '0', '--all')
+  t.equal(run.code, 0, run.stderr)
+  t.same(readdirSync(join(dir, 'in')), [])
+})
+
+t.test('an image a call holds is skipped, and said; the rest goes', async t => {
+  const dir = t.testdir()
+  const env = await localFolders(dir)
+  const stores = await createStores(loadConfig(env))
+  const locks = new KeyLocks({ store: stores.incoming, leaseMs: 15_000, waitMs: 0 })
+  await locks.with(OLD[0], async () => {
+    const run = await clean(env, '--older-than', '3600')
+    t.equal(run.stdout, 'Removed 2 files (1 images) older than 3600 s from incoming. Skipped 1 images in use: the next run takes them.\n')
+  })
+  t.same(readdirSync(join(dir, 'in')).sort(), [...OLD.slice(0, 3), ...NEW].sort(), 'the held image whole')
+})
+
+t.test('clean-incoming racing publishes of the images it removes: each ends whole in active (200) or gone (404), never half', async t => {
+  const { app, config } = await testApp(t)
+  const env = { INCOMING_FOLDER: config.incomingFolder, ACTIVE_FOLDER: config.activeFolder, TEMP_FOLDER: join(t.testdir(), 'tmp') }
+  const photo = makeImage(t.testdir(), 'a.png', '60x40')
+  for (let round = 0; round < 4; round++) {
+    const keys: string[] = []
+    for (let i = 0; i < 3; i++) keys.push((await upload(app, photo)).body.filename)
+    for (const name of readdirSync(config.incomingFolder)) ageLocalFile(config.incomingFolder, name, DAY)
+    const publish = async (key: string): Promise<number> => (await postJson(app, '/publish', { secret: SECRET, filename: key })).statusCode
+    const [statuses] = await Promise.all([Promise.all(keys.map(publish)), clean(env, '--older-than', '3600')])
+    keys.forEach((key, i) => {
+      const stem = key.slice(0, key.indexOf('.'))
+      const inActive = readdirSync(config.activeFolder).filter(name => name.startsWith(stem)).sort()
+      if (statuses[i] === 200) t.same(inActive, [key, `${stem}BI.png`, `${stem}MI.png`, `${stem}SI.png`].sort(), `round ${round}: published whole`)
+      else t.same([statuses[i], inActive], [404, []], `round ${round}: gone, nothing of it in active`)
+    })
+    t.same(readdirSync(config.incomingFolder), [], `round ${round}: incoming empty`)
+  }
 })

@@ -88,7 +88,7 @@ t.test('clean:incoming asked to stop before its first page removes nothing more 
   const stdout = captured()
   const stop = new AbortController()
   stop.abort('SIGTERM')
-  t.equal(await clean(['--older-than', '0'], env, { stdout: stdout.stream, stderr: captured().stream, stop: stop.signal }), 0)
+  t.equal(await clean(['--older-than', '0', '--all'], env, { stdout: stdout.stream, stderr: captured().stream, stop: stop.signal }), 0)
   t.equal(stdout.text(), 'Stopped by SIGTERM: Removed 0 files (0 images) older than 0 s from incoming.\n')
   t.ok(existsSync(join(dir, 'in', '1732790000_0000000001.png')))
 })

@@ -3,7 +3,9 @@ import { join } from 'node:path'
 import t from 'tap'
 import { KeyLocks, touch } from '../../src/lifecycle/key-lock.js'
 import { createLocalStorage } from '../../src/storage/local-storage.js'
+import { FakeClock } from '../fake-clock.js'
 import { filesIn, type TestContext } from '../helpers.js'
+import { ageLocalFile } from '../storage/contract.js'
 import { until } from '../until.js'
 
 const KEY = '1732790000_0123456789.jpg'
@@ -82,4 +84,43 @@ t.test('Busy when a key stays held past the wait, and when too many calls wait o
   holder.release()
   await held
   t.same((await Promise.all(queued)).filter(result => result !== undefined), [], 'those that waited ran')
+})
+
+t.test('fencing: a holder stalled past its lease writes nothing public once another replica has taken the key', async t => {
+  const folder = t.testdir()
+  const store = await createLocalStorage('incoming', folder)
+  const clock = new FakeClock()
+  const stalled = new KeyLocks({ store, leaseMs: 15_000, waitMs: 0, clock })
+  const other = new KeyLocks({ store, leaseMs: 15_000, waitMs: 0 })
+  const written: string[] = []
+  let resume = (): void => {}
+  const resumed = new Promise<void>(resolve => { resume = resolve })
+  let entered = (): void => {}
+  const inside = new Promise<void>(resolve => { entered = resolve })
+  // A rotate under way: its claim is checked right before each public write.
+  const rotate = stalled.with(KEY, async claim => {
+    claim.check()
+    written.push('first thumbnail')
+    entered()
+    await resumed
+    claim.check()
+    written.push('the rest')
+  })
+  await inside
+  await t.rejects(other.with(KEY, async () => {}), { name: 'Busy' }, 'while its refreshes run, the key is its own')
+  await clock.advance(14_000)
+  t.equal(filesIn(folder).length, 1, 'refreshed, not taken')
+
+  // Frozen for a lease: no refresh ran. By the store's clock its claim is then abandoned, and the other replica deletes the image.
+  clock.stall(15_000)
+  const [claim] = filesIn(folder)
+  ageLocalFile(folder, claim, 17)
+  await other.with(KEY, async () => { written.push('deleted by the other replica') })
+  t.same(filesIn(folder), [], 'the stalled claim was removed by the other replica')
+
+  resume()
+  await t.rejects(rotate, { name: 'Busy', message: 'This image was held too long. Try again shortly.' })
+  await clock.advance(15_000)
+  t.same(written, ['first thumbnail', 'deleted by the other replica'], 'nothing written after the other replica took the key')
+  t.same(filesIn(folder), [], 'a late refresh does not write the lost claim back')
 })

@@ -1,4 +1,4 @@
-import { renameSync } from 'node:fs'
+import { renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { filesIn, makeImage, multipart, postJson, SECRET, testApp, upload } from '../helpers.js'
@@ -32,6 +32,21 @@ t.test('a publish cut between two moves is finished by the next one', async t =>
   const { statusCode } = await postJson(app, '/publish', { secret: SECRET, filename: key })
   t.equal(statusCode, 200)
   t.same(filesIn(config.activeFolder), family(key))
+  t.same(filesIn(config.incomingFolder), [])
+})
+
+t.test('an original removed half-way through its publish (as an S3 lifecycle rule would): 404, and nothing of it left', async t => {
+  const { app, config } = await testApp(t)
+  const { body: uploaded } = await upload(app, makeImage(t.testdir(), 'a.png', '600x400'))
+  const key: string = uploaded.filename
+  const incoming = app.storage.incoming
+  const move = incoming.move.bind(incoming)
+  incoming.move = async (moved, target) => {
+    if (moved !== key) rmSync(join(config.incomingFolder, key), { force: true })
+    await move(moved, target)
+  }
+  t.same(await postJson(app, '/publish', { secret: SECRET, filename: key }), { statusCode: 404, body: { success: false, message: 'Unknown image.' } })
+  t.same(filesIn(config.activeFolder), [], 'the thumbnails it moved are taken back')
   t.same(filesIn(config.incomingFolder), [])
 })
 

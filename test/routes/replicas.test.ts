@@ -50,14 +50,14 @@ t.test('markers are leases: a live replica keeps its own, a stopped one\'s is fi
 
   // The first replica owes `held` and keeps its marker fresh: wait until it has refreshed it past a lease and its slack.
   await first.images.variants.owe(held.key)
-  const marker = `${held.key}.pending`
+  const marker = `pending-${held.key}`
   const modified = async (): Promise<number> => ((await s3.head('incoming', marker)).LastModified as Date).getTime()
   const written = await modified()
   await until(async () => await modified() > written + 2000)
 
   // A marker no one refreshes, as a replica that died leaves it: a sweep takes it over and makes the variants.
-  await touch(first.storage.incoming, `${crashed.key}.pending`)
-  await s3.age('incoming', `${crashed.key}.pending`, 60)
+  await touch(first.storage.incoming, `pending-${crashed.key}`)
+  await s3.age('incoming', `pending-${crashed.key}`, 60)
   await until(async () => (await inActive(crashed.variants)).length === crashed.variants.length)
   // At least once: a marker taken over twice only repeats work (a refresh under way once wrote a
   // settled marker back, see VariantJobs.settle), and this test is about who takes it, not how often.

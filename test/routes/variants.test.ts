@@ -23,7 +23,7 @@ const variants = (key: string, suffixes = ['BI', 'MI', 'SI']): string[] => {
 t.test('WebP and AVIF are made after the answer, at every size, really in those formats', async t => {
   const { app, config } = await testApp(t, ON)
   const { body } = await upload(app, makeImage(t.testdir(), 'photo.jpg', '1200x800'))
-  t.ok(existsSync(join(config.incomingFolder, `${body.filename}.pending`)), 'owed variants are on record when the upload answers')
+  t.ok(existsSync(join(config.incomingFolder, `pending-${body.filename}`)), 'owed variants are on record when the upload answers')
   t.equal(await app.images.variants.drain(NO_LIMIT_MS), true)
   const stem = body.filename.replace('.jpg', '')
   for (const name of variants(body.filename)) {
@@ -33,7 +33,7 @@ t.test('WebP and AVIF are made after the answer, at every size, really in those 
   t.match(identify(join(config.incomingFolder, `${stem}BI.webp`)), { width: 1200, height: 800 })
   t.match(identify(join(config.incomingFolder, `${stem}MI.avif`)), { width: 400, height: 267 })
   t.match(identify(join(config.incomingFolder, `${stem}SI.webp`)), { width: 200, height: 200 })
-  t.notOk(existsSync(join(config.incomingFolder, `${body.filename}.pending`)), 'the record goes once they exist')
+  t.notOk(existsSync(join(config.incomingFolder, `pending-${body.filename}`)), 'the record goes once they exist')
   t.same(workFiles(config.tempFolder), [], 'no work files left')
 })
 
@@ -79,7 +79,7 @@ t.test('a variant lost from incoming is made again from the published image', as
   rmSync(join(config.incomingFolder, lost))
   await postJson(app, '/publish', { secret: SECRET, filename: body.filename })
   t.notOk(existsSync(join(config.activeFolder, lost)), 'missing right after the publish')
-  const marker = join(config.incomingFolder, `${body.filename}.pending`)
+  const marker = join(config.incomingFolder, `pending-${body.filename}`)
   t.ok(existsSync(marker), 'owed, on record')
   // THUMBNAILS_PUBLISH_DELAY later, the job makes it again, then the record goes.
   await until(() => !existsSync(marker))
@@ -94,7 +94,7 @@ t.test('owed variants are taken up once their marker is a lease old, after a res
   const { body } = await upload(first.app, makeImage(t.testdir(), 'a.png', '500x500'))
   await postJson(first.app, '/publish', { secret: SECRET, filename: body.filename })
   // As if the process had died with the job owed: only the marker says so.
-  writeFileSync(join(first.config.incomingFolder, `${body.filename}.pending`), '')
+  writeFileSync(join(first.config.incomingFolder, `pending-${body.filename}`), '')
   await first.app.close()
   // Made from the BI thumbnail, not the original: an original that would not decode shows it.
   writeFileSync(join(first.config.activeFolder, body.filename), 'the original is not read')
@@ -142,12 +142,12 @@ t.test('a job that fails is counted and stays owed', async t => {
   // The stored original went bad, its thumbnails are lost, and its variants are owed.
   writeFileSync(join(first.config.activeFolder, body.filename), 'not a PNG any more')
   for (const suffix of ['BI', 'MI', 'SI']) rmSync(join(first.config.activeFolder, body.filename.replace('.png', `${suffix}.png`)))
-  writeFileSync(join(first.config.incomingFolder, `${body.filename}.pending`), '')
+  writeFileSync(join(first.config.incomingFolder, `pending-${body.filename}`), '')
   const { app } = await testApp(t, { ...ON, WORK_LEASE: '500', TEMP_FOLDER: first.config.tempFolder, INCOMING_FOLDER: first.config.incomingFolder, ACTIVE_FOLDER: first.config.activeFolder })
   await app.ready()
   await until(async () => ((await app.serviceMetrics.publishedThumbnailsError.get()).values[0]?.value ?? 0) >= 1)
   t.pass('counted')
-  t.ok(existsSync(join(first.config.incomingFolder, `${body.filename}.pending`)), 'still owed')
+  t.ok(existsSync(join(first.config.incomingFolder, `pending-${body.filename}`)), 'still owed')
 })
 
 t.test('past IMAGING_QUEUE_LIMIT jobs, variants stay owed through their markers and a later sweep makes them', async t => {
@@ -164,6 +164,6 @@ t.test('past IMAGING_QUEUE_LIMIT jobs, variants stay owed through their markers 
   t.equal(deferred, 2, 'two left to their markers while one job was held')
   const webp = (key: string): string[] => variants(key).filter(name => name.endsWith('.webp'))
   await until(() => keys.every(key => webp(key).every(name => existsSync(join(config.incomingFolder, name)))) &&
-    filesIn(config.incomingFolder).every(name => !name.endsWith('.pending')))
+    filesIn(config.incomingFolder).every(name => !name.startsWith('pending-')))
   t.match(identify(join(config.incomingFolder, webp(keys[2])[0])), { format: 'WEBP', width: 700, height: 600 })
 })

@@ -55,3 +55,53 @@ export function manyFramesGif (dir: string, width: number, height: number, frame
   writeFileSync(path, Buffer.concat([screen, ...Array.from({ length: frames }, () => frame), Buffer.from([0x3B])]))
   return path
 }
+
+/** A RIFF chunk: id, little-endian length, data (padded to even). */
+function riffChunk (id: string, length: number, data: Buffer): Buffer {
+  const header = Buffer.alloc(8)
+  header.write(id, 0, 'latin1')
+  header.writeUInt32LE(length, 4)
+  return Buffer.concat([header, data, Buffer.alloc(data.length % 2)])
+}
+
+/** A real WebP with `chunks` appended, its RIFF size made right. */
+function webpWith (dir: string, name: string, chunks: Buffer[]): string {
+  const webp = readFileSync(makeImage(dir, `${name}.src`, '64x48', { coder: 'webp' }))
+  const bytes = Buffer.concat([webp, ...chunks])
+  bytes.writeUInt32LE(bytes.length - 8, 4)
+  const path = join(dir, name)
+  writeFileSync(path, bytes)
+  return path
+}
+
+/** A WebP whose EXIF chunk says it is `length` bytes long, and holds a few. */
+export function webpExifLength (dir: string, length: number): string {
+  return webpWith(dir, `exif-${length}.webp`, [riffChunk('EXIF', length, Buffer.from('MM\0*\0\0\0\x08', 'latin1'))])
+}
+
+/** A WebP followed by `count` empty JUNK chunks, then an EXIF chunk. */
+export function webpJunk (dir: string, count: number): string {
+  const junk = riffChunk('JUNK', 0, Buffer.alloc(0))
+  return webpWith(dir, 'junk.webp', [...Array.from({ length: count }, () => junk), riffChunk('EXIF', 8, Buffer.from('MM\0*\0\0\0\x08', 'latin1'))])
+}
+
+/** A 64×48 JPEG with `fill` bytes of 0xFF between its APP0 segment and the next. */
+export function jpegFill (dir: string, fill: number): string {
+  const jpeg = readFileSync(makeImage(dir, 'fill.src.jpg', '64x48'))
+  const afterApp0 = 4 + jpeg.readUInt16BE(4)
+  const path = join(dir, 'fill.jpg')
+  writeFileSync(path, Buffer.concat([jpeg.subarray(0, afterApp0), Buffer.alloc(fill, 0xFF), jpeg.subarray(afterApp0)]))
+  return path
+}
+
+/** The SVG head that froze the event loop: `count` empty comments, then not an SVG. */
+export function svgCommentRun (count: number): string {
+  return `${'<!---->'.repeat(count)}x`
+}
+
+/** An SVG whose width is `1`, `spaces` spaces, then `!`: quadratic for a regex with adjacent `\s*`. */
+export function svgSpacedWidth (dir: string, spaces: number): string {
+  const path = join(dir, 'spaced.svg')
+  writeFileSync(path, `<svg xmlns="http://www.w3.org/2000/svg" width="1${' '.repeat(spaces)}!" height="10"/>`)
+  return path
+}
