@@ -42,7 +42,7 @@ export function createServiceMetrics (registry: Registry): ServiceMetrics {
     publishedThumbnailsError: counter('published_thumbnails_error', 'Background WebP/AVIF jobs that failed'),
     variantJobsTakenOver: counter('variant_jobs_taken_over', 'Owed WebP/AVIF jobs taken over from markers nobody refreshed for a lease'),
     variantJobsDeferred: counter('variant_jobs_deferred', 'WebP/AVIF jobs left to their markers because IMAGING_QUEUE_LIMIT jobs were held: a later sweep makes them'),
-    variantsOwed: new Gauge({ name: 'variants_owed', help: 'Images whose WebP/AVIF variants are owed: the .pending markers in incoming, all instances\' together, counted at the last sweep', registers }),
+    variantsOwed: new Gauge({ name: 'variants_owed', help: 'Images whose WebP/AVIF variants (or a rotate\'s new family) are owed: the pending- markers in incoming, all instances\' together, counted at the last sweep', registers }),
     deletedImages: counter('deleted_images', 'Images deleted'),
     rotatedImages: counter('rotated_images', 'Images rotated'),
     errorCounter: counter('error_counter', 'Requests that ended in an error'),

@@ -31,14 +31,16 @@ interface VariantSource {
 }
 
 /**
- * The WebP/AVIF variants, made in the background. A `.pending` marker in incoming records each
- * image whose variants are owed, before the call that owes them answers, and goes only once they
- * exist or the image does not: whatever a crash cuts off stays on record.
+ * The WebP/AVIF variants, made in the background. A `pending-<key>` marker in incoming records
+ * each image whose variants are owed (or whose family a rotate is writing), before the call that
+ * owes them answers, and goes only once they exist or the image does not: whatever a crash cuts
+ * off stays on record.
  *
  * Markers are leases. This process writes again the markers of the jobs it holds, waiting or
  * running, every third of the lease; every lease, each replica takes over the markers nobody has
  * written for a lease: those of a replica that died. The files are made outside any lock, then
- * written holding the image's key, where the image is then, and not at all if it is gone.
+ * written holding the image's key, where the image is then; if it has no original, what was
+ * written of it goes.
  */
 export class VariantJobs {
   private readonly jobs = new Map<string, Promise<void>>()
