@@ -64,8 +64,8 @@ function children (bytes: Buffer, from: number, to: number): Box[] {
   return found
 }
 
-function child (bytes: Buffer, parent: Box | undefined, type: string, skip = 0): Box | undefined {
-  return parent === undefined ? undefined : children(bytes, parent.body + skip, parent.end).find(box => box.type === type)
+function child (bytes: Buffer, parent: Box | undefined, type: string): Box | undefined {
+  return parent === undefined ? undefined : children(bytes, parent.body, parent.end).find(box => box.type === type)
 }
 
 /** Reads a whole box's fields in order, each checked against the box's end. */
@@ -82,12 +82,15 @@ class Fields {
 function layoutOf (bytes: Buffer, fileStart: number): HeifLayout | undefined {
   const metaBox = boxAt(bytes, 0, bytes.length, bytes.length) as Box
   try {
-    const pitm = child(bytes, metaBox, 'pitm', 4)
+    // meta is a full box: its version and flags come before its children.
+    const parts = children(bytes, metaBox.body + 4, metaBox.end)
+    const part = (type: string): Box | undefined => parts.find(box => box.type === type)
+    const pitm = part('pitm')
     if (pitm === undefined) return undefined
     const primary = new Fields(bytes, pitm.body + 4, pitm.end).uint(bytes[pitm.body] === 0 ? 2 : 4)
-    const items = readItems(bytes, child(bytes, metaBox, 'iinf', 4))
-    const references = readReferences(bytes, child(bytes, metaBox, 'iref', 4))
-    const properties = readProperties(bytes, child(bytes, metaBox, 'iprp', 4))
+    const items = readItems(bytes, part('iinf'))
+    const references = readReferences(bytes, part('iref'))
+    const properties = readProperties(bytes, part('iprp'))
     if (items.get(primary) === undefined) return undefined
     const alphaOf = (id: number): number | undefined => (references.get('auxl') ?? []).find(([from, to]) =>
       to === id && ALPHA_URNS.has(properties.get(from)?.auxType ?? ''))?.[0]

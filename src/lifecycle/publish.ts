@@ -1,8 +1,8 @@
 import { ImageRefused, UnknownImage } from '../errors.js'
-import { EXTRA_FORMATS, familyKeys, isOriginal } from '../keys.js'
+import { isOriginal } from '../keys.js'
 import { settleAll } from '../settle.js'
 import type { ServiceParts } from './image-service.js'
-import { removeFamily } from './delete.js'
+import { everyDerived, removeFamily } from './family.js'
 import { moveIfThere } from './move.js'
 
 /**
@@ -26,9 +26,4 @@ export async function publishImage (parts: ServiceParts, key: string): Promise<v
     }
   })
   await parts.variants.afterPublish(key)
-}
-
-/** Thumbnails and variants, also those made while another setting was on. */
-export function everyDerived ({ suffixes }: ServiceParts, key: string): string[] {
-  return familyKeys(key, suffixes, EXTRA_FORMATS)
 }

@@ -1,12 +1,13 @@
 import { rename } from 'node:fs/promises'
 import { Busy } from '../errors.js'
 import { largest, type Source, type Thumbnail } from '../imaging/thumbnails.js'
-import { EXTRA_FORMATS, familyKeys, formatOf, LEGACY_PENDING, PENDING_PREFIX, pendingMarker, thumbnailFormat, thumbnailKey, variantKeys, type Format } from '../keys.js'
+import { formatOf, LEGACY_PENDING, PENDING_PREFIX, pendingMarker, thumbnailFormat, thumbnailKey, variantKeys, type Format } from '../keys.js'
 import { settleAll } from '../settle.js'
 import type { Storage, StoredKey } from '../storage/storage.js'
 import type { Workspace } from '../storage/temp-folder.js'
 import type { ImageServiceOptions } from './image-service.js'
 import { STAMP_SLACK_MS, touch, type Claim, type KeyLocks } from './key-lock.js'
+import { removeFamily } from './family.js'
 import { moveIfThere } from './move.js'
 
 // No write of one image's file takes an hour: a partial file older than that is a dead process's.
@@ -267,8 +268,7 @@ export class VariantJobs {
       await settleAll(this.expected(key).map(async variant => await moveIfThere(variant, incoming, active, claim)))
     }
     if (home === undefined) {
-      const family = familyKeys(key, this.options.suffixes, EXTRA_FORMATS)
-      await settleAll([incoming, active].map(async store => await store.deleteMany(family)))
+      await removeFamily(this.options, key)
     } else {
       await settleAll(made.map(async variant => {
         if (await home.exists(variant.key)) return
