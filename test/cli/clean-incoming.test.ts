@@ -104,9 +104,14 @@ t.test('the compiled program, as cron runs it: exit code, output, files', async 
   t.same([usage.code, usage.output.split('\n')[1]], [2, 'Usage: image-backend-clean-incoming [--older-than SECONDS] [--all] [--dry-run]'], 'no stack trace: the problem, then the usage')
 })
 
-t.test('--older-than 0 --all removes everything, marker and claims included', async t => {
+t.test('--older-than 0 --all removes everything, a marker and a dead process\'s claim included', async t => {
   const dir = t.testdir()
   const env = await localFolders(dir)
+  for (const name of [`pending-${OLD[0]}`, `${OLD[0]}.lock.0a1b2c`]) writeFileSync(join(dir, 'in', name), '')
+  // Written a second ago: a file written in the very millisecond of the cutoff is not older than it.
+  for (const name of readdirSync(join(dir, 'in'))) ageLocalFile(join(dir, 'in'), name, 1)
+  // A claim not refreshed for a day is a dead process's; a live one would make its image skipped.
+  ageLocalFile(join(dir, 'in'), `${OLD[0]}.lock.0a1b2c`, DAY)
   const run = await clean(env, '--older-than', '0', '--all')
   t.equal(run.code, 0, run.stderr)
   t.same(readdirSync(join(dir, 'in')), [])
