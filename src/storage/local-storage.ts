@@ -1,16 +1,13 @@
-import { randomUUID } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { ListingStore, MissingKeyError, type Storage, type StoredKey } from './storage.js'
-import { writeProbe } from './write-probe.js'
+import { PARTIAL, partialName, writeProbe } from './write-probe.js'
 import { settleAll } from '../settle.js'
 
 // A plain file name (a key, a key's marker or claim, or one of our partial files): no slash ever reaches the file system.
-// What a write is named until it is whole.
-const PARTIAL = '.partial-'
 const SAFE_KEY = /^((pending-)?[A-Za-z0-9_]+(\.[a-z0-9]+)+|\.partial-[0-9a-f-]{36})$/
 const LIST_PAGE = 1000
 
@@ -86,17 +83,13 @@ export class LocalStorage extends ListingStore implements Storage {
   }
 
   async removePartials (before: Date): Promise<void> {
-    const partials = (await readdir(this.folder)).filter(name => name.startsWith(PARTIAL))
-    await settleAll(partials.map(async name => {
-      const modified = await stat(this.path(name)).then(found => found.mtime, () => undefined)
-      if (modified !== undefined && modified < before) await this.delete(name)
-    }))
+    for await (const page of this.list(PARTIAL)) await this.deleteMany(page.filter(each => each.modified < before).map(each => each.key))
   }
 
   /** Writes beside the target, then renames: the key appears whole or not at all. */
   private async writeWhole (key: string, write: (partial: string) => Promise<void>): Promise<void> {
     const target = this.path(key)
-    const partial = join(this.folder, `${PARTIAL}${randomUUID()}`)
+    const partial = join(this.folder, partialName())
     try {
       await write(partial)
       await rename(partial, target)
