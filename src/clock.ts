@@ -9,6 +9,8 @@ export interface Clock {
   sleep: (ms: number) => Promise<void>
   /** Calls `task` every `ms` until the returned function is called; it never keeps the process up. */
   every: (ms: number, task: () => Promise<void> | undefined) => () => void
+  /** Calls `task` once, `ms` from now, unless the returned function is called first; it never keeps the process up. */
+  after: (ms: number, task: () => void) => () => void
 }
 
 export const systemClock: Clock = {
@@ -18,5 +20,10 @@ export const systemClock: Clock = {
     const timer = setInterval(() => { void task() }, ms)
     timer.unref()
     return () => clearInterval(timer)
+  },
+  after: (ms, task) => {
+    const timer = setTimeout(task, ms)
+    timer.unref()
+    return () => clearTimeout(timer)
   }
 }

@@ -16,6 +16,7 @@ export interface ServiceMetrics {
   errorCounter: Counter
   rejectedRequests: Counter<'route' | 'reason'>
   storageErrors: Counter<'store' | 'operation'>
+  storageRequests: Counter<'store' | 'operation'>
   commandDuration: Histogram<'program' | 'operation' | 'format'>
   commandFailures: Counter<'program' | 'operation'>
   commandTimeouts: Counter<'program' | 'operation'>
@@ -48,6 +49,7 @@ export function createServiceMetrics (registry: Registry): ServiceMetrics {
     errorCounter: counter('error_counter', 'Requests that ended in an error'),
     rejectedRequests: counter('rejected_requests_total', 'Requests answered 503, by route and reason', ['route', 'reason']),
     storageErrors: counter('storage_errors_total', 'Storage calls that failed after their retries, by store and operation', ['store', 'operation']),
+    storageRequests: counter('storage_requests_total', 'Requests sent to S3, each retry too, answered or not, by store and S3 operation (none on local folders)', ['store', 'operation']),
     commandDuration: histogram('image_command_duration_seconds', 'Seconds each spawned image program ran, by program, operation and image format', ['program', 'operation', 'format']),
     commandFailures: counter('image_command_failures_total', 'Image programs that exited with an error or were killed (a refused damaged upload too)', ['program', 'operation']),
     commandTimeouts: counter('image_command_timeouts_total', 'Image programs stopped at their wall or CPU time limit', ['program', 'operation']),

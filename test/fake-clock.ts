@@ -24,6 +24,12 @@ export class FakeClock implements Clock {
     return () => this.timers.delete(timer)
   }
 
+  after (ms: number, task: () => void): () => void {
+    const timer = { due: this.time + ms, run: () => { task(); return undefined } }
+    this.timers.add(timer)
+    return () => this.timers.delete(timer)
+  }
+
   stall (ms: number): void {
     this.time += ms
   }

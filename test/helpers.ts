@@ -138,3 +138,8 @@ export function testImaging (options: Partial<ImagingOptions> = {}): Imaging {
 export function testRunner (timeoutMs = COMMAND_LIMIT_MS, report?: RunReport): Runner {
   return createRunner(new Queue(1), timeoutMs, testScratch(), report)
 }
+
+/** Publishes `filename` as the API server does, with the secret. */
+export async function publish (app: FastifyInstance, filename: unknown): Promise<{ statusCode: number, body: any }> {
+  return await postJson(app, '/publish', { secret: SECRET, filename })
+}

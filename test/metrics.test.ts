@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { damaged, makeImage, postJson, SECRET, testApp, upload } from './helpers.js'
+import { damaged, makeImage, postJson, publish, SECRET, testApp, upload } from './helpers.js'
 import { promtool, sample, sampleIn, scrape } from './prometheus.js'
 import { until } from './until.js'
 
@@ -29,10 +29,10 @@ t.test('the metrics server shows what moved, parsed by promtool, on its own port
   await upload(app, makeImage(dir, 'c.jpg', '60x40'))
   const cut = await upload(app, damaged(makeImage(dir, 'd.png', '60x40'), join(dir, 'e.png'), bytes => bytes.subarray(0, 60)))
   t.equal(cut.statusCode, 400)
-  await postJson(app, '/publish', { secret: SECRET, filename: body.filename })
+  await publish(app, body.filename)
   const { body: rotated } = await postJson(app, '/rotate', { secret: SECRET, filename: body.filename })
   await postJson(app, '/delete', { secret: SECRET, filenames: [rotated.filename, '1475660224_882910455.jpg'] })
-  await postJson(app, '/publish', { secret: SECRET, filename: '1475660224_882910455.jpg' })
+  await publish(app, '1475660224_882910455.jpg')
 
   const { text } = await scrape(app)
   t.equal(sampleIn(text, 'uploaded_images{format="png"}'), 1)
@@ -72,10 +72,10 @@ t.test('variants_owed counts the markers in incoming at each sweep, whoever owes
   // Owed by another instance: for images that are gone, so once taken over they are done at once.
   const keys = ['1732790000_0000000001.jpg', '1732790000_0000000002.jpg', '1732790000_0000000003.png']
   await app.ready()
-  await until(async () => await sample(app, 'variants_owed') === 0)
+  await until(async () => await sample(app, 'variants_owed') === 0, 'variants_owed 0')
   for (const key of keys) writeFileSync(join(config.incomingFolder, `pending-${key}`), '')
-  await until(async () => await sample(app, 'variants_owed') === 3)
-  await until(async () => await sample(app, 'variants_owed') === 0)
+  await until(async () => await sample(app, 'variants_owed') === 3, 'variants_owed 3')
+  await until(async () => await sample(app, 'variants_owed') === 0, 'variants_owed 0 again')
   t.equal(await sample(app, 'variant_jobs_taken_over'), 3, 'then taken over and finished')
 })
 

@@ -19,6 +19,8 @@ export interface TestS3 {
   start: () => Promise<void>
   /** Answers every request (or those `only` picks) with this status (a 500, a 503) until set back to undefined. */
   failWith: (status: number | undefined, only?: (request: { method: string, path: string }) => boolean) => void
+  /** A client of the test's own on this server. */
+  client: S3Client
   /** Every request the server received: method, path, and the ACL it asked for. */
   requests: Array<{ method: string, path: string, acl: string | undefined }>
   /** The keys in a bucket, sorted. */
@@ -27,6 +29,8 @@ export interface TestS3 {
   head: (bucket: string, key: string) => Promise<HeadObjectCommandOutput>
   /** Downloads an object to a local file. */
   download: (bucket: string, key: string, path: string) => Promise<void>
+  /** Puts empty objects under `keys` straight into s3rver's folder: thousands in a moment. */
+  fill: (bucket: string, keys: string[]) => Promise<void>
   /** Makes an object look written `seconds` ago (s3rver takes LastModified from its file). */
   age: (bucket: string, key: string, seconds: number) => Promise<void>
 }
@@ -87,6 +91,7 @@ export async function startS3 (t: TestContext, buckets = ['incoming', 'active'])
       fault = status
       faulty = only
     },
+    client,
     requests,
     keys: async bucket => ((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map(object => object.Key as string).sort(),
     head: async (bucket, key) => await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
@@ -94,12 +99,19 @@ export async function startS3 (t: TestContext, buckets = ['incoming', 'active'])
       const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
       writeFileSync(path, await object.Body!.transformToByteArray())
     },
+    fill: async (bucket, keys) => {
+      // s3rver's own layout: the bytes, and their MD5 (that of nothing here).
+      for (const key of keys) {
+        writeFileSync(join(directory, bucket, `${key}._S3rver_object`), '')
+        writeFileSync(join(directory, bucket, `${key}._S3rver_object.md5`), createHash('md5').digest('hex'))
+      }
+    },
     age: async (bucket, key, seconds) => {
       const file = join(directory, bucket, `${key}._S3rver_object`)
       // s3rver answers a PutObject before its file is written (even opened): wait until it holds
       // what s3rver hashed, or a write landing after this would make it new again.
       const md5 = `${file}.md5`
-      await until(() => existsSync(md5) && existsSync(file) && createHash('md5').update(readFileSync(file)).digest('hex') === readFileSync(md5, 'utf8'))
+      await until(() => existsSync(md5) && existsSync(file) && createHash('md5').update(readFileSync(file)).digest('hex') === readFileSync(md5, 'utf8'), 's3rver to finish writing the object')
       const when = new Date(Date.now() - seconds * 1000)
       utimesSync(file, when, when)
     }

@@ -39,7 +39,7 @@ export async function listening ({ child, output }: ServerProcess): Promise<void
   await until(() => {
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${output()}`)
     return output().includes('Server listening')
-  })
+  }, 'the server\'s "listening" line')
 }
 
 /** Starts a compiled program of `dist/` with only `env` (and PATH), as an operator would, and collects its output. */

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { makeImage, multipart, workFiles } from './helpers.js'
 import { until } from './until.js'
-import { freePort, listening, start } from './server-process.js'
+import { freePort, listening, start, startCompiled } from './server-process.js'
 
 t.test('server.ts serves, logs where it stores, sweeps temp, and exits 0 on SIGTERM', async t => {
   const dir = t.testdir({ temp: { 'proc-otherhost-77-ab': { 'job-left': { upload: 'from a replica that died a while ago' } } } })
@@ -36,10 +36,10 @@ t.test('server.ts serves, logs where it stores, sweeps temp, and exits 0 on SIGT
   t.equal(publish.status, 404)
   t.notMatch(output(), 'server-test-secret', 'not even when it was sent')
   // Each log line is awaited: the answer may come before the line is read from the child.
-  await until(() => /"reason":"Unknown image\.","key":"1475660224_882910455\.jpg".*"msg":"request refused"/.test(output()))
+  await until(() => /"reason":"Unknown image\.","key":"1475660224_882910455\.jpg".*"msg":"request refused"/.test(output()), 'the log line of the refused publish')
   const traced = await fetch(`http://127.0.0.1:${port}/ready?secret=server-test-secret&x=1`, { headers: { 'x-request-id': 'trace-42' } })
   t.equal(traced.headers.get('x-request-id'), 'trace-42', 'the caller\'s request id is echoed')
-  await until(() => /"reqId":"trace-42".*"url":"\/ready\?secret=\[Redacted\]&x=1"/.test(output()))
+  await until(() => /"reqId":"trace-42".*"url":"\/ready\?secret=\[Redacted\]&x=1"/.test(output()), 'the log line of /ready with its secret redacted')
   t.notMatch(output(), 'server-test-secret', 'not even in a query string')
   const mine = await fetch(`http://127.0.0.1:${port}/ping`, { headers: { 'x-request-id': 'two words' } })
   t.match(mine.headers.get('x-request-id'), /^[0-9a-f-]{36}$/, 'an id that is not a plain token is replaced')
@@ -82,7 +82,7 @@ t.test('SIGTERM during a background variant job exits 0 only once the job\'s fil
 t.test('SIGTERM with slow uploads open exits 0 within the grace period and leaves nothing in temp', async t => {
   const dir = t.testdir()
   const port = await freePort()
-  const server = start({ SERVICE_PORT: String(port), HOST: '127.0.0.1', DISABLE_PROMETHEUS_METRICS: '1', TEMP_FOLDER: join(dir, 'temp'), INCOMING_FOLDER: join(dir, 'in'), ACTIVE_FOLDER: join(dir, 'act') })
+  const server = startCompiled('server.js', { SERVICE_PORT: String(port), HOST: '127.0.0.1', DISABLE_PROMETHEUS_METRICS: '1', TEMP_FOLDER: join(dir, 'temp'), INCOMING_FOLDER: join(dir, 'in'), ACTIVE_FOLDER: join(dir, 'act') })
   const { child, output } = server
   t.teardown(() => child.kill('SIGKILL'))
   await listening(server)
@@ -96,7 +96,7 @@ t.test('SIGTERM with slow uploads open exits 0 within the grace period and leave
     socket.write(form.payload.subarray(0, form.payload.length / 2))
     return socket
   }))
-  await until(() => workFiles(join(dir, 'temp')).length === 3)
+  await until(() => workFiles(join(dir, 'temp')).length === 3, 'three work files in temp')
   child.kill('SIGTERM')
   // 'close', not 'exit': the output is whole only once both streams have ended.
   const [code] = await once(child, 'close')

@@ -15,7 +15,7 @@ t.test('a request that arrives while closing gets 503 and Connection: close; the
   app.addHook('onRequest', async request => {
     if (request.url !== '/upload') return
     uploadArrived = true
-    await until(() => closing)
+    await until(() => closing, 'the service to begin closing')
   })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as { port: number }
@@ -29,9 +29,9 @@ t.test('a request that arrives while closing gets 503 and Connection: close; the
   // Two requests on one connection: the upload is in flight when closing starts, the ping comes after.
   socket.write(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: ${form.headers['content-type']}\r\nContent-Length: ${form.payload.length}\r\n\r\n`)
   socket.write(form.payload)
-  await until(() => uploadArrived)
+  await until(() => uploadArrived, 'the upload to arrive')
   const closed = app.close()
-  await until(() => closing)
+  await until(() => closing, 'the service to begin closing')
   socket.write('GET /ping HTTP/1.1\r\nHost: x\r\n\r\n')
   await closed
   await socketClosed

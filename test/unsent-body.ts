@@ -16,7 +16,7 @@ export async function answerBeforeBody (app: FastifyInstance, head: string, body
   socket.on('data', chunk => { answer += String(chunk) })
   socket.write(head)
   socket.write(bodyStart)
-  await until(() => /\r\n\r\n[^]*\}/.test(answer))
+  await until(() => /\r\n\r\n[^]*\}/.test(answer), 'the whole answer')
   socket.destroy()
   return answer
 }

@@ -1,13 +1,15 @@
 import type { ConvertedFormat, ExtraFormat, Format } from '../keys.js'
 import type { ResizeRule } from '../resizing.js'
-import { detectFormat, type DetectedImage } from './detect-format.js'
+import { detectFormat } from './detect-format.js'
+import type { DetectedImage } from './detected-image.js'
 import { writableExtraFormats } from './formats.js'
 import { autoOrientJpeg, rotateImage, type Rotation } from './orientation.js'
 import { Queue, type Lane } from './queue.js'
 import type { Operation } from '../service-metrics.js'
 import { createRunner, type RunReport, type Runner, type Scratch } from './run.js'
 import { storableOriginal } from './storable.js'
-import { makeThumbnails, type Source, type Thumbnail, type ThumbnailTimer } from './thumbnails.js'
+import type { Source } from './source.js'
+import { makeThumbnails, type Thumbnail, type ThumbnailTimer } from './thumbnails.js'
 
 /** Where the imaging steps report how long they took (the metrics plugin listens). */
 export interface ImagingTimings {

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises'
 import type { UploadFormat } from '../keys.js'
-import type { DetectedImage } from './detect-format.js'
+import type { DetectedImage } from './detected-image.js'
 import { scanDataBytes } from './jpeg-segments.js'
 
 /** ImageMagick's own width and height limit on Debian, and ours. */

@@ -1,6 +1,6 @@
 import { copyFile, open, writeFile } from 'node:fs/promises'
 import type { ConvertedFormat, Format } from '../keys.js'
-import type { DetectedImage } from './detect-format.js'
+import type { DetectedImage } from './detected-image.js'
 import { EXIF_HEADER, readOrientation } from './exif.js'
 import { markUpright } from './jpeg-segments.js'
 import type { Runner } from './run.js'

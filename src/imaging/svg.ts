@@ -1,7 +1,7 @@
 import type { ResizeRule } from '../resizing.js'
 import type { Runner } from './run.js'
 import { svgRenderSize } from './thumbnail-plan.js'
-import type { Source } from './thumbnails.js'
+import type { Source } from './source.js'
 
 // Measured with librsvg 2.54: about 7 bytes a pixel of an embedded image (36 MP took 264 MB),
 // and a few surfaces of the output size for filters and compositing.

@@ -2,20 +2,10 @@ import { thumbnailKey, thumbnailFormat, type ExtraFormat, type Format } from '..
 import type { ResizeRule } from '../resizing.js'
 import { TO_SRGB } from './colour.js'
 import { CommandError, type Runner } from './run.js'
+import type { Source } from './source.js'
 import { rasterizeSvg } from './svg.js'
 import { detectFormat } from './detect-format.js'
 import { cascadeSource, commutesWithTurn, jpegSizeHint, pipelineArgs, pipelineMemory } from './thumbnail-plan.js'
-
-export interface Source {
-  path: string
-  format: Format
-  /** The stored size, when known: it lets a JPEG be shrunk on load. */
-  width?: number
-  height?: number
-  frames?: number
-  /** For SVG: the pixels of the images it embeds, which its renderer decodes whole. */
-  embeddedPixels?: number
-}
 
 export interface Thumbnail {
   key: string

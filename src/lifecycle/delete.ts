@@ -1,5 +1,5 @@
 import { settleAll } from '../settle.js'
-import type { ServiceParts } from './image-service.js'
+import type { ServiceParts } from './parts.js'
 import { removeFamily } from './family.js'
 
 /**

@@ -13,15 +13,24 @@ export function everyDerived ({ suffixes }: FamilyParts, key: string): string[] 
   return familyKeys(key, suffixes, EXTRA_FORMATS)
 }
 
-/** From active, then from incoming too: a publish that comes after a removal finds nothing to publish. */
-export async function removeFamily (parts: FamilyParts, key: string): Promise<void> {
-  const { active, incoming } = parts.stores
-  await removeFrom(active, key, everyDerived(parts, key))
-  await removeFrom(incoming, key, everyDerived(parts, key))
+/**
+ * Which of the family of `key` (itself, its thumbnails and variants) `store` holds: one listing of
+ * its stem, whatever the family's size. An older key with fewer digits shares its stem's start with
+ * others (`…_88291045` and `…_882910455`): only the family's own names count.
+ */
+export async function familyIn (parts: FamilyParts, store: Storage, key: string): Promise<Set<string>> {
+  const family = new Set([key, ...everyDerived(parts, key)])
+  const listed = await store.listPrefix(key.slice(0, key.lastIndexOf('.')))
+  return new Set(listed.map(each => each.key).filter(name => family.has(name)))
 }
 
-/** The original first: without it the image is gone for every later call, whatever else is left. */
-async function removeFrom (store: Storage, key: string, derived: string[]): Promise<void> {
-  await store.delete(key)
-  await store.deleteMany(derived)
+/**
+ * From active (the original first: without it the image is gone for every later call, whatever
+ * else is left), then from incoming in one request: a publish that comes after finds nothing.
+ */
+export async function removeFamily (parts: FamilyParts, key: string): Promise<void> {
+  const { active, incoming } = parts.stores
+  await active.delete(key)
+  await active.deleteMany(everyDerived(parts, key))
+  await incoming.deleteMany([key, ...everyDerived(parts, key)])
 }

@@ -1,9 +1,7 @@
 import type { Config } from '../config.js'
-import type { Imaging } from '../imaging/imaging.js'
 import { BACKGROUND } from '../imaging/queue.js'
 import type { Rotation } from '../imaging/orientation.js'
-import type { ExtraFormat, Format, UploadFormat } from '../keys.js'
-import type { Stores } from '../storage/stores.js'
+import type { UploadFormat } from '../keys.js'
 import type { Workspace } from '../storage/temp-folder.js'
 import { Admission } from './admit.js'
 import { deleteImages } from './delete.js'
@@ -12,41 +10,8 @@ import { publishImage } from './publish.js'
 import { regenerateImage, type Plan } from './regenerate.js'
 import { rotateImage } from './rotate.js'
 import { uploadImage } from './upload.js'
-import { VariantJobs, type Log } from './variant-jobs.js'
-
-export interface ImageServiceOptions {
-  stores: Stores
-  imaging: Imaging
-  /** The thumbnail suffixes of RESIZING_CONFIG. */
-  suffixes: string[]
-  /** The variant formats to make; empty turns variants off. */
-  formats: ExtraFormat[]
-  autoOrientOriginal: boolean
-  /** Width × height × frames an upload may declare. */
-  maxImagePixels: number
-  /** Image commands that may wait for a slot before uploads are told to come back (Busy). */
-  queueLimit: number
-  /** How long a publish waits for variants still being made before making them again. */
-  publishDelayMs: number
-  /** How long a claim on a key or an owed-work marker stays its holder's without a refresh. */
-  leaseMs: number
-  /** What background jobs report; an operator command that runs none leaves them out. */
-  log?: Log
-  onVariantFailure?: () => void
-  /** Markers nobody refreshed for a lease, taken over by a sweep: work a stopped replica left. */
-  onTakeover?: (count: number) => void
-  /** A job left to its marker because IMAGING_QUEUE_LIMIT jobs were held already: a later sweep makes it. */
-  onDeferred?: () => void
-  /** The markers in incoming (all replicas' owed work), counted at each sweep. */
-  onOwed?: (count: number) => void
-}
-
-/** What the operations share: the options, the locks on keys, the background variant jobs. */
-export interface ServiceParts extends ImageServiceOptions {
-  admission: Admission
-  locks: KeyLocks
-  variants: VariantJobs
-}
+import type { ImageServiceOptions, ServiceParts } from './parts.js'
+import { VariantJobs } from './variant-jobs.js'
 
 /** The life of an uploaded image, one call per route or command. */
 export interface ImageService {
@@ -87,7 +52,7 @@ export function configuredOptions (config: Config): Pick<ImageServiceOptions, 's
 }
 
 export function createImageService (options: ImageServiceOptions): ImageService {
-  const locks = new KeyLocks({ store: options.stores.incoming, leaseMs: options.leaseMs, waitMs: LOCK_WAIT_MS })
+  const locks = new KeyLocks({ store: options.stores.incoming, leaseMs: options.leaseMs, waitMs: LOCK_WAIT_MS, clock: options.clock })
   const admission = new Admission(options.imaging.queue, options.queueLimit)
   const variants = new VariantJobs({ ...options, imaging: options.imaging.in(BACKGROUND), locks, backlog: options.queueLimit })
   const parts: ServiceParts = { ...options, admission, locks, variants }
@@ -98,7 +63,7 @@ export function createImageService (options: ImageServiceOptions): ImageService 
     rotate: async (key, rotation) => await rotateImage(parts, key, rotation),
     delete: async keys => await deleteImages(parts, keys),
     regenerate: async plan => await regenerateImage(parts, plan),
-    startBackground: () => variants.startBackground(),
+    startBackground: () => { void variants.startBackground() },
     drain: async timeoutMs => await variants.drain(timeoutMs),
     admission,
     variants

@@ -54,7 +54,8 @@ export class KeyLocks {
     this.clock = options.clock ?? systemClock
   }
 
-  async with<T> (key: string, task: (claim: Claim) => Promise<T>): Promise<T> {
+  /** Runs `task` holding `key`; Busy when it waited `waitMs` (the locks' own by default) for it. */
+  async with<T> (key: string, task: (claim: Claim) => Promise<T>, waitMs = this.options.waitMs): Promise<T> {
     const queue = this.queues.get(key) ?? { tail: Promise.resolve(), waiting: 0 }
     if (queue.waiting >= MAX_WAITING) throw new Busy('Too many calls on this image at once. Try again shortly.', 1, 'key_busy')
     let finished = (): void => {}
@@ -64,7 +65,7 @@ export class KeyLocks {
     this.queues.set(key, queue)
     try {
       await previous
-      const held = await this.claim(key)
+      const held = await this.claim(key, waitMs)
       try {
         return await task(held)
       } finally {
@@ -76,8 +77,8 @@ export class KeyLocks {
     }
   }
 
-  private async claim (key: string): Promise<Claim & { release: () => Promise<void> }> {
-    const { store, leaseMs, waitMs } = this.options
+  private async claim (key: string, waitMs: number): Promise<Claim & { release: () => Promise<void> }> {
+    const { store, leaseMs } = this.options
     const prefix = `${key}${CLAIM}`
     const deadline = this.clock.now() + waitMs
     for (let attempt = 0; ; attempt++) {
@@ -111,6 +112,8 @@ export class KeyLocks {
     const { store, leaseMs } = this.options
     let confirmed = written
     let lost = false
+    // A refresh under way when the claim is released would write it back after its removal.
+    let refreshing = Promise.resolve()
     const lapsed = (): boolean => {
       lost ||= this.clock.now() - confirmed >= leaseMs
       return lost
@@ -118,7 +121,8 @@ export class KeyLocks {
     const stop = this.clock.every(leaseMs / 3, () => {
       if (lapsed()) return
       const started = this.clock.now()
-      return touch(store, claim).then(() => { confirmed = Math.max(confirmed, started) }, () => {})
+      refreshing = touch(store, claim).then(() => { confirmed = Math.max(confirmed, started) }, () => {})
+      return refreshing
     })
     return {
       check: () => {
@@ -126,6 +130,7 @@ export class KeyLocks {
       },
       release: async () => {
         stop()
+        await refreshing
         await store.delete(claim)
       }
     }

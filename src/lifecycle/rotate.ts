@@ -6,7 +6,7 @@ import { settleAll } from '../settle.js'
 import { removeFamily } from './family.js'
 import { withTicket } from './admit.js'
 import { fetchOriginal } from './fetch-original.js'
-import type { ServiceParts } from './image-service.js'
+import type { ServiceParts } from './parts.js'
 
 /**
  * Turns an active image clockwise, holding its key: the new original and its thumbnails are stored

@@ -1,5 +1,5 @@
 import { ImageRefused } from '../errors.js'
-import type { DetectedImage } from '../imaging/detect-format.js'
+import type { DetectedImage } from '../imaging/detected-image.js'
 import { MAX_SIDE, noPixels, refusal } from '../imaging/limits.js'
 import { CommandError } from '../imaging/run.js'
 import type { Thumbnail } from '../imaging/thumbnails.js'
@@ -7,7 +7,7 @@ import { CONVERTED_FORMATS, newKey, thumbnailFormat, type ConvertedFormat, type 
 import { settleAll } from '../settle.js'
 import type { Workspace } from '../storage/temp-folder.js'
 import { withTicket } from './admit.js'
-import type { ServiceParts } from './image-service.js'
+import type { ServiceParts } from './parts.js'
 
 const unsupported = (): ImageRefused => new ImageRefused('Unsupported image format.')
 

@@ -1,14 +1,17 @@
 import { rename } from 'node:fs/promises'
+import { systemClock, type Clock } from '../clock.js'
 import { Busy } from '../errors.js'
-import { largest, type Source, type Thumbnail } from '../imaging/thumbnails.js'
-import { formatOf, LEGACY_PENDING, PENDING_PREFIX, pendingMarker, thumbnailFormat, thumbnailKey, variantKeys, type Format } from '../keys.js'
+import type { Imaging } from '../imaging/imaging.js'
+import type { Source } from '../imaging/source.js'
+import { largest, type Thumbnail } from '../imaging/thumbnails.js'
+import { formatOf, LEGACY_PENDING, PENDING_PREFIX, pendingMarker, thumbnailFormat, thumbnailKey, variantKeys, type ExtraFormat, type Format } from '../keys.js'
 import { settleAll } from '../settle.js'
 import type { Storage, StoredKey } from '../storage/storage.js'
+import type { Stores } from '../storage/stores.js'
 import type { Workspace } from '../storage/temp-folder.js'
-import type { ImageServiceOptions } from './image-service.js'
+import { familyIn, removeFamily } from './family.js'
 import { STAMP_SLACK_MS, touch, type Claim, type KeyLocks } from './key-lock.js'
-import { removeFamily } from './family.js'
-import { moveIfThere } from './move.js'
+import { OwedMarkers } from './owed-markers.js'
 
 // No write of one image's file takes an hour: a partial file older than that is a dead process's.
 const PARTIAL_AGE_MS = 60 * 60 * 1000
@@ -18,11 +21,39 @@ export interface Log {
   error: (details: object, message: string) => void
 }
 
-/** What the jobs need of the service's options, and its locks on keys. */
-export type VariantJobsOptions = Pick<ImageServiceOptions, 'stores' | 'imaging' | 'suffixes' | 'formats' | 'publishDelayMs' | 'leaseMs' | 'log' | 'onVariantFailure' | 'onTakeover' | 'onDeferred' | 'onOwed'> & {
+export interface VariantJobsOptions {
+  stores: Stores
+  imaging: Imaging
+  /** The thumbnail suffixes of RESIZING_CONFIG. */
+  suffixes: string[]
+  /** The variant formats to make; empty turns variants off. */
+  formats: ExtraFormat[]
+  /** How long a publish waits for variants still being made before making them again. */
+  publishDelayMs: number
+  /** How long a claim on a key or an owed-work marker stays its holder's without a refresh. */
+  leaseMs: number
+  /** The locks on image keys every job writes under. */
   locks: KeyLocks
   /** Jobs this process holds at most: the rest stay owed through their markers, for a later sweep. */
   backlog: number
+  /** The system's; a fake one in tests. */
+  clock?: Clock
+  /** What background jobs report; an operator command that runs none leaves them out. */
+  log?: Log
+  onVariantFailure?: () => void
+  /** Markers nobody refreshed for a lease, taken over by a sweep: work a stopped replica left. */
+  onTakeover?: (count: number) => void
+  /** A job left to its marker because IMAGING_QUEUE_LIMIT jobs were held already: a later sweep makes it. */
+  onDeferred?: () => void
+  /** The markers in incoming (all replicas' owed work), counted at each sweep. */
+  onOwed?: (count: number) => void
+}
+
+/** Where an image is now, and which of its family each store holds. */
+interface Whereabouts {
+  home?: Storage
+  inActive: Set<string>
+  inIncoming: Set<string>
 }
 
 /** A file a job may make variants from, and the workspace it owns and removes when done. */
@@ -45,15 +76,16 @@ interface VariantSource {
  */
 export class VariantJobs {
   private readonly jobs = new Map<string, Promise<void>>()
-  /** Keys whose markers this process keeps fresh. */
-  private readonly held = new Set<string>()
-  /** Refreshes of markers under way: a marker is removed only after its refresh, or the refresh would write it back. */
-  private readonly refreshing = new Map<string, Promise<void>>()
-  /** Jobs waiting for THUMBNAILS_PUBLISH_DELAY, and the periodic refresh and sweep. */
-  private readonly delayed = new Set<NodeJS.Timeout>()
-  private readonly periodic = new Set<NodeJS.Timeout>()
+  private readonly markers: OwedMarkers
+  private readonly clock: Clock
+  /** Cancels each job waiting for THUMBNAILS_PUBLISH_DELAY, and the periodic refresh and sweep. */
+  private readonly timers = new Set<() => void>()
+  private delayed = 0
 
-  constructor (private readonly options: VariantJobsOptions) {}
+  constructor (private readonly options: VariantJobsOptions) {
+    this.markers = new OwedMarkers(options.stores.incoming)
+    this.clock = options.clock ?? systemClock
+  }
 
   get enabled (): boolean {
     return this.options.formats.length > 0
@@ -61,7 +93,7 @@ export class VariantJobs {
 
   /** Whether a job runs or waits for its delay in this process. */
   get busy (): boolean {
-    return this.jobs.size > 0 || this.delayed.size > 0
+    return this.jobs.size > 0 || this.delayed > 0
   }
 
   /**
@@ -71,16 +103,13 @@ export class VariantJobs {
    */
   async owe (key: string, whole = false): Promise<void> {
     if (!this.enabled && !whole) return
-    this.held.add(key)
-    await touch(this.options.stores.incoming, pendingMarker(key))
+    await this.markers.hold(key)
   }
 
   /** The variants of `key` are owed no more: the record goes. */
   async settle (key: string): Promise<void> {
-    if (!this.enabled && !this.held.has(key)) return
-    this.held.delete(key)
-    await this.refreshing.get(key)
-    await this.options.stores.incoming.delete(pendingMarker(key))
+    if (!this.enabled && !this.markers.holds(key)) return
+    await this.markers.remove(key)
   }
 
   /**
@@ -97,34 +126,25 @@ export class VariantJobs {
     this.run(key, { workspace, source: { path, format, width: source.width, height: source.height } })
   }
 
-  /** After a publish: variants still missing from active are awaited, then made. */
-  async afterPublish (key: string): Promise<void> {
-    if (!this.enabled) return
-    const { active } = this.options.stores
-    const present = await settleAll(this.expected(key).map(async variant => await active.exists(variant)))
-    if (present.every(Boolean)) return
+  /** After a publish that left `inActive` of the family in active: variants missing there are awaited, then made. */
+  async afterPublish (key: string, inActive: Set<string>): Promise<void> {
+    if (!this.enabled || this.expected(key).every(variant => inActive.has(variant))) return
     await this.owe(key)
     this.later(this.options.publishDelayMs, () => this.run(key))
   }
 
   /**
    * Takes up owed work now and every lease: markers nobody has refreshed for a lease. Also with
-   * variants off: a rotate's marker says its family is whole, or is to be removed.
+   * variants off: a rotate's marker says its family is whole, or is to be removed. Resolves once
+   * the first sweep is done; it reports its own errors.
    */
-  startBackground (): void {
-    const refresh = (): void => {
-      for (const key of this.held) {
-        const refreshed = touch(this.options.stores.incoming, pendingMarker(key)).catch(() => {})
-        this.refreshing.set(key, refreshed)
-        void refreshed.then(() => { if (this.refreshing.get(key) === refreshed) this.refreshing.delete(key) })
-      }
+  async startBackground (): Promise<void> {
+    const sweep = async (): Promise<void> => {
+      await this.sweep().catch(error => this.options.log?.error({ err: error }, 'could not look for owed variants'))
     }
-    const sweep = (): void => {
-      this.sweep().catch(error => this.options.log?.error({ err: error }, 'could not look for owed variants'))
-    }
-    this.every(this.options.leaseMs / 3, refresh)
-    this.every(this.options.leaseMs, sweep)
-    this.takeUpLegacyMarkers().then(sweep, error => this.options.log?.error({ err: error }, 'could not look for owed variants'))
+    this.timers.add(this.clock.every(this.options.leaseMs / 3, async () => await this.markers.refresh()))
+    this.timers.add(this.clock.every(this.options.leaseMs, sweep))
+    await this.takeUpLegacyMarkers().then(sweep, error => this.options.log?.error({ err: error }, 'could not look for owed variants'))
   }
 
   /** Markers named as before (`<key>.pending`) are named anew, once, by a full listing at start. */
@@ -140,15 +160,15 @@ export class VariantJobs {
 
   /** Stops what waits, then waits for running jobs, at most `timeoutMs`; true when none was cut off. */
   async drain (timeoutMs: number): Promise<boolean> {
-    for (const timer of [...this.delayed, ...this.periodic]) clearTimeout(timer)
-    this.delayed.clear()
-    this.periodic.clear()
+    for (const cancel of this.timers) cancel()
+    this.timers.clear()
+    this.delayed = 0
     let timedOut = false
-    let limit: NodeJS.Timeout | undefined
-    const deadline = new Promise<void>(resolve => { limit = setTimeout(resolve, timeoutMs) }).then(() => { timedOut = true })
+    let stopLimit = (): void => {}
+    const deadline = new Promise<void>(resolve => { stopLimit = this.clock.after(timeoutMs, resolve) }).then(() => { timedOut = true })
     // Requests still finishing may start jobs while we wait: look again until none is left.
     while (this.jobs.size > 0 && !timedOut) await Promise.race([Promise.allSettled(this.jobs.values()), deadline])
-    clearTimeout(limit)
+    stopLimit()
     return this.jobs.size === 0
   }
 
@@ -156,6 +176,7 @@ export class VariantJobs {
     return variantKeys(key, this.options.suffixes, this.options.formats)
   }
 
+  /** One listing of the markers, whatever else incoming holds: quiet, it costs one request. */
   private async sweep (): Promise<void> {
     const staleBefore = this.staleBefore()
     const markers: StoredKey[] = []
@@ -163,11 +184,11 @@ export class VariantJobs {
     for await (const page of incoming.list(PENDING_PREFIX)) markers.push(...page)
     this.options.onOwed?.(markers.length)
     // A partial file (local folders) that old was left by a process that died while writing it.
-    const partialsBefore = new Date(Date.now() - PARTIAL_AGE_MS)
+    const partialsBefore = new Date(this.clock.now() - PARTIAL_AGE_MS)
     await settleAll([incoming, active].map(async store => await store.removePartials(partialsBefore)))
     const stale = markers.filter(marker => marker.modified < staleBefore).map(marker => marker.key.slice(PENDING_PREFIX.length))
     let count = 0
-    for (const key of stale.filter(each => !this.held.has(each))) {
+    for (const key of stale.filter(each => !this.markers.holds(each))) {
       if (this.full(key)) break
       if (!(await this.takeOver(key))) continue
       this.run(key)
@@ -181,7 +202,7 @@ export class VariantJobs {
   /**
    * Makes a stale marker this process's, holding the key: two replicas sweeping at once do not
    * both take it, since the second finds it written again by the first. False when it is not stale
-   * any more, or the key is busy (the next sweep looks again).
+   * any more, or the key is busy: the sweep does not wait, the next one looks again.
    */
   private async takeOver (key: string): Promise<boolean> {
     const { incoming } = this.options.stores
@@ -190,7 +211,7 @@ export class VariantJobs {
       if (marker === undefined || marker.modified > this.staleBefore()) return false
       await this.owe(key, true)
       return true
-    }).catch(error => {
+    }, 0).catch(error => {
       if (error instanceof Busy) return false
       throw error
     })
@@ -201,7 +222,7 @@ export class VariantJobs {
    * live job early, which only repeats work (a job writes only what is missing, holding the key).
    */
   private staleBefore (): Date {
-    return new Date(Date.now() - this.options.leaseMs - STAMP_SLACK_MS)
+    return new Date(this.clock.now() - this.options.leaseMs - STAMP_SLACK_MS)
   }
 
   /** Whether a job for `key` would pass the backlog: a key that already has one only queues behind it. */
@@ -209,15 +230,10 @@ export class VariantJobs {
     return this.jobs.size >= this.options.backlog && !this.jobs.has(key)
   }
 
-  /** Not kept fresh from now on: a lease later, a sweep here or on another replica takes the marker up. */
-  private leaveForLater (key: string): void {
-    this.held.delete(key)
-  }
-
   /** One job a key at a time in this process: a second waits for the first, then finds less to do. */
   private run (key: string, from?: VariantSource): void {
     if (this.full(key)) {
-      this.leaveForLater(key)
+      this.markers.letGo(key)
       this.options.onDeferred?.()
       from?.workspace.remove().catch(() => {})
       return
@@ -229,7 +245,7 @@ export class VariantJobs {
         await from?.workspace.remove()
       }
     }).catch(error => {
-      this.leaveForLater(key)
+      this.markers.letGo(key)
       this.options.onVariantFailure?.()
       this.options.log?.error({ err: error, key }, 'making variants failed; the marker stays for a later sweep')
     })
@@ -240,13 +256,13 @@ export class VariantJobs {
   }
 
   private async make (key: string, given?: Source): Promise<void> {
-    const home = await this.locate(key)
-    const missing = home === undefined ? [] : await this.missing(key, home)
+    const found = await this.whereabouts(key)
+    const missing = this.missing(key, found)
     const workspace = missing.length > 0 ? await this.options.stores.temp.workspace() : undefined
     try {
       let made: Thumbnail[] = []
-      if (home !== undefined && workspace !== undefined) {
-        const source = given ?? await this.source(key, home, workspace)
+      if (found.home !== undefined && workspace !== undefined) {
+        const source = given ?? await this.source(key, found.home, workspace)
         const formats = this.options.formats.filter(format => missing.some(variant => variant.endsWith(`.${format}`)))
         made = (await this.options.imaging.thumbnails(source, key, workspace.dir, formats)).filter(variant => missing.includes(variant.key))
       }
@@ -262,16 +278,16 @@ export class VariantJobs {
    */
   private async write (key: string, made: Thumbnail[], claim: Claim): Promise<void> {
     const { incoming, active } = this.options.stores
-    const home = await this.locate(key)
-    if (home === active) {
-      // Made in incoming before a publish moved the rest: they follow it.
-      await settleAll(this.expected(key).map(async variant => await moveIfThere(variant, incoming, active, claim)))
-    }
+    const { home, inActive, inIncoming } = await this.whereabouts(key)
     if (home === undefined) {
       await removeFamily(this.options, key)
     } else {
-      await settleAll(made.map(async variant => {
-        if (await home.exists(variant.key)) return
+      if (home === active) {
+        // Made in incoming before a publish moved the rest: they follow it.
+        await incoming.moveAll(this.expected(key).filter(variant => inIncoming.has(variant)), active, () => claim.check())
+      }
+      const there = home === active ? inActive : inIncoming
+      await settleAll(made.filter(variant => !there.has(variant.key)).map(async variant => {
         claim.check()
         await home.put(variant.key, variant.path)
       }))
@@ -279,17 +295,18 @@ export class VariantJobs {
     await this.settle(key)
   }
 
-  private async locate (key: string): Promise<Storage | undefined> {
+  /** Two listings, whatever the family's size. */
+  private async whereabouts (key: string): Promise<Whereabouts> {
     const { incoming, active } = this.options.stores
-    return await active.exists(key) ? active : await incoming.exists(key) ? incoming : undefined
+    const [inActive, inIncoming] = await settleAll([familyIn(this.options, active, key), familyIn(this.options, incoming, key)])
+    const home = inActive.has(key) ? active : inIncoming.has(key) ? incoming : undefined
+    return { home, inActive, inIncoming }
   }
 
-  /** The variants `home` lacks; in active, those still in incoming count as there (they follow). */
-  private async missing (key: string, home: Storage): Promise<string[]> {
-    const { incoming, active } = this.options.stores
-    const present = await settleAll(this.expected(key).map(async variant =>
-      await home.exists(variant) || (home === active && await incoming.exists(variant))))
-    return this.expected(key).filter((_variant, i) => !present[i])
+  /** The variants the image's home lacks; in active, those still in incoming count as there (they follow). */
+  private missing (key: string, { home, inActive, inIncoming }: Whereabouts): string[] {
+    if (home === undefined) return []
+    return this.expected(key).filter(variant => !(home === this.options.stores.active ? inActive.has(variant) || inIncoming.has(variant) : inIncoming.has(variant)))
   }
 
   /** The largest thumbnail the image has in `home`, else its original. */
@@ -311,19 +328,14 @@ export class VariantJobs {
     return { path, format: formatOf(key) }
   }
 
+  /** Runs `task` after `ms`, unless drained first; the marker survives a restart, so nothing keeps the process up. */
   private later (ms: number, task: () => void): void {
-    const timer = setTimeout(() => {
-      this.delayed.delete(timer)
+    this.delayed++
+    const cancel = this.clock.after(ms, () => {
+      this.timers.delete(cancel)
+      this.delayed--
       task()
-    }, ms)
-    // The marker survives a restart; the timer need not keep the process up.
-    timer.unref()
-    this.delayed.add(timer)
-  }
-
-  private every (ms: number, task: () => void): void {
-    const timer = setInterval(task, ms)
-    timer.unref()
-    this.periodic.add(timer)
+    })
+    this.timers.add(cancel)
   }
 }

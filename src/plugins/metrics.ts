@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import Fastify, { type FastifyRequest } from 'fastify'
 import metricsModule from 'fastify-metrics'
 import fp from 'fastify-plugin'
 import client, { Gauge, Registry } from 'prom-client'

@@ -11,7 +11,7 @@ declare module 'fastify' {
 }
 
 export default fp<{ config: Config }>(async (app, { config }) => {
-  const stores = await createStores(config)
+  const stores = await createStores(config, (store, operation) => app.serviceMetrics.storageRequests.inc({ store, operation }))
   const counted = (store: typeof stores.incoming): typeof store => countingErrors(store, operation => app.serviceMetrics.storageErrors.inc({ store: store.name, operation }))
   app.decorate('storage', { ...stores, incoming: counted(stores.incoming), active: counted(stores.active) })
   app.addHook('onClose', async () => await stores.close())

@@ -1,7 +1,7 @@
 import { MissingKeyError, type Storage } from './storage.js'
 
 // The calls of the Storage interface; what else a store has (its own helpers) is left alone.
-const CALLS = new Set(['reachable', 'exists', 'put', 'putStream', 'fetch', 'move', 'delete', 'listPrefix', 'deleteMany', 'removePartials'])
+const CALLS = new Set(['reachable', 'exists', 'put', 'putStream', 'fetch', 'moveAll', 'delete', 'listPrefix', 'deleteMany', 'removePartials'])
 const LISTINGS = new Set(['list', 'listOlderThan'])
 
 /**

@@ -1,10 +1,11 @@
 import type { Config } from '../config.js'
 import { createLocalStorage } from './local-storage.js'
+import type { RequestSent } from './s3-stores.js'
 import type { Stores } from './stores.js'
 import { TempFolder } from './temp-folder.js'
 
-/** The stores the config names; used by the service and by the operator commands. */
-export async function createStores (config: Config): Promise<Stores> {
+/** The stores the config names; used by the service and by the operator commands. `sent` counts S3 requests. */
+export async function createStores (config: Config, sent?: RequestSent): Promise<Stores> {
   const temp = await new TempFolder(config.tempFolder).init()
   if (config.s3 === undefined) {
     return {
@@ -16,7 +17,7 @@ export async function createStores (config: Config): Promise<Stores> {
   }
   // Loaded only when used: the AWS SDK alone adds about 20 MB to the process.
   const { createS3Stores } = await import('./s3-stores.js')
-  const { incoming, active, destroy } = createS3Stores(config.s3, config.cacheControl)
+  const { incoming, active, destroy } = createS3Stores(config.s3, config.cacheControl, sent)
   return {
     temp,
     incoming,

@@ -3,16 +3,18 @@ import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { ListingStore, MissingKeyError, type Storage, type StoredKey } from './storage.js'
+import { falseIfMissing, lastAfterTheRest, ListingStore, MissingKeyError, type Storage, type StoredKey } from './storage.js'
 import { PARTIAL, partialName, writeProbe } from './write-probe.js'
 import { settleAll } from '../settle.js'
 
 // A plain file name (a key, a key's marker or claim, or one of our partial files): no slash ever reaches the file system.
 const SAFE_KEY = /^((pending-)?[A-Za-z0-9_]+(\.[a-z0-9]+)+|\.partial-[0-9a-f-]{36})$/
+// Files a listing page holds, as on S3.
 const LIST_PAGE = 1000
 
 export class LocalStorage extends ListingStore implements Storage {
-  constructor (readonly name: string, readonly folder: string) {
+  /** `pageSize`: files a listing page holds (tests ask for small pages). */
+  constructor (readonly name: string, readonly folder: string, private readonly pageSize = LIST_PAGE) {
     super()
   }
 
@@ -48,7 +50,15 @@ export class LocalStorage extends ListingStore implements Storage {
     })
   }
 
-  async move (key: string, target: Storage): Promise<void> {
+  async moveAll (keys: string[], target: Storage, guard: () => void = () => {}): Promise<string[]> {
+    return await lastAfterTheRest(keys, async key => {
+      guard()
+      return await this.move(key, target).then(() => true, falseIfMissing)
+    })
+  }
+
+  /** A rename between folders on one file system, else a copy and a removal. */
+  private async move (key: string, target: Storage): Promise<void> {
     const source = this.path(key)
     if (target instanceof LocalStorage) {
       try {
@@ -71,8 +81,8 @@ export class LocalStorage extends ListingStore implements Storage {
   async * list (prefix = ''): AsyncIterable<StoredKey[]> {
     // In S3's order (byte order), so that one image's files come together, as on S3.
     const names = (await readdir(this.folder)).filter(name => name.startsWith(prefix) && SAFE_KEY.test(name)).sort()
-    for (let start = 0; start < names.length; start += LIST_PAGE) {
-      const page = names.slice(start, start + LIST_PAGE)
+    for (let start = 0; start < names.length; start += this.pageSize) {
+      const page = names.slice(start, start + this.pageSize)
       const times = await Promise.all(page.map(async name => await stat(this.path(name)).then(s => s.mtime, () => undefined)))
       yield page.flatMap((key, i) => times[i] === undefined ? [] : [{ key, modified: times[i] }])
     }

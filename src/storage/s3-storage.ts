@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { NoSpace, StorageUnavailable } from '../errors.js'
 import { contentType } from './content-type.js'
-import { ListingStore, MissingKeyError, type Storage, type StoredKey } from './storage.js'
+import { falseIfMissing, lastAfterTheRest, ListingStore, MissingKeyError, type Storage, type StoredKey } from './storage.js'
 
 export interface S3StoreOptions {
   name: string
@@ -21,9 +21,11 @@ export interface S3StoreOptions {
   cacheControl: string
   /** Sets `Expires` this long after each write (incoming objects). */
   expiresAfterMs?: number
+  /** Keys a listing request asks for: S3's most, 1000, unless a test wants many pages. */
+  pageSize?: number
 }
 
-// DeleteObjects takes at most 1000 keys.
+// DeleteObjects takes at most 1000 keys, and a listing gives at most as many.
 const PAGE = 1000
 // As many as the SDK makes for other requests.
 const PUT_ATTEMPTS = 3
@@ -72,7 +74,17 @@ export class S3Storage extends ListingStore implements Storage {
     await this.call(key, async () => await pipeline(object.Body as Readable, createWriteStream(path)))
   }
 
-  async move (key: string, target: Storage): Promise<void> {
+  async moveAll (keys: string[], target: Storage, guard: () => void = () => {}): Promise<string[]> {
+    const moved = await lastAfterTheRest(keys, async key => {
+      guard()
+      return await this.copy(key, target).then(() => true, falseIfMissing)
+    })
+    // Their removal is one request, after every copy is in place.
+    await this.deleteMany(moved)
+    return moved
+  }
+
+  private async copy (key: string, target: Storage): Promise<void> {
     if (target instanceof S3Storage && target.options.connection === this.options.connection) {
       // Server-side copy; REPLACE so the target's ACL, Cache-Control and Content-Type apply.
       await target.call(key, async client => await client.send(new CopyObjectCommand({
@@ -84,7 +96,6 @@ export class S3Storage extends ListingStore implements Storage {
       const object = await this.call(key, async client => await client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key })))
       await target.putStream(key, object.Body as Readable, object.ContentLength ?? 0)
     }
-    await this.delete(key)
   }
 
   async delete (key: string): Promise<void> {
@@ -98,7 +109,7 @@ export class S3Storage extends ListingStore implements Storage {
   async * list (prefix?: string): AsyncIterable<StoredKey[]> {
     let token: string | undefined
     do {
-      const page = await this.call(undefined, async client => await client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: PAGE })))
+      const page = await this.call(undefined, async client => await client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: this.options.pageSize ?? PAGE })))
       yield (page.Contents ?? []).flatMap(object => object.LastModified === undefined ? [] : [{ key: object.Key as string, modified: object.LastModified }])
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined
     } while (token !== undefined)

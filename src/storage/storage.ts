@@ -1,3 +1,4 @@
+import { settleAll } from '../settle.js'
 import type { Readable } from 'node:stream'
 
 /** Where images live: the incoming and active stores. Keys are checked names such as `1732790000_0123456789MI.jpg`. */
@@ -12,8 +13,12 @@ export interface Storage {
   putStream (key: string, body: Readable, length: number): Promise<void>
   /** Copies `key` to the local file `path`. */
   fetch (key: string, path: string): Promise<void>
-  /** Moves `key` to `target`. The key is in `target` before it leaves this store. */
-  move (key: string, target: Storage): Promise<void>
+  /**
+   * Moves the `keys` this store has to `target`, the last one after every other is there, and
+   * says which it moved. Each is in `target` before it leaves this store. `guard` runs before each
+   * write to `target`; what it throws stops the move.
+   */
+  moveAll (keys: string[], target: Storage, guard?: () => void): Promise<string[]>
   /** Removes `key`; a key already gone is not an error. */
   delete (key: string): Promise<void>
   /** Every key (or those that start with `prefix`), each with when it was last written by the store's own clock, a page at a time. */
@@ -46,6 +51,23 @@ export abstract class ListingStore {
     for await (const page of this.list(prefix)) found.push(...page)
     return found
   }
+}
+
+/**
+ * Runs `move` on every key but the last at once, then on the last: the keys `move` found. An
+ * image's original goes last, so that it is not where it goes before the rest of its family.
+ */
+export async function lastAfterTheRest (keys: string[], move: (key: string) => Promise<boolean>): Promise<string[]> {
+  const rest = keys.slice(0, -1)
+  const found = await settleAll(rest.map(move))
+  const last = keys.length > 0 && await move(keys[keys.length - 1])
+  return keys.filter((_key, i) => i < rest.length ? found[i] : last)
+}
+
+/** For a failed move: false when the key was not there (another call moved it first), else the error again. */
+export function falseIfMissing (error: unknown): false {
+  if (error instanceof MissingKeyError) return false
+  throw error
 }
 
 export class MissingKeyError extends Error {

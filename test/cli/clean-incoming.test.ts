@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.js'
 import { createStores } from '../../src/storage/create-stores.js'
 import type { Stores } from '../../src/storage/stores.js'
 import { KeyLocks } from '../../src/lifecycle/key-lock.js'
-import { makeImage, postJson, SECRET, testApp, upload } from '../helpers.js'
+import { makeImage, publish, testApp, upload } from '../helpers.js'
 import { runMain } from '../io.js'
 import { startS3 } from '../s3.js'
 import { runCompiled } from '../server-process.js'
@@ -137,8 +137,8 @@ t.test('clean-incoming racing publishes of the images it removes: each ends whol
     const keys: string[] = []
     for (let i = 0; i < 3; i++) keys.push((await upload(app, photo)).body.filename)
     for (const name of readdirSync(config.incomingFolder)) ageLocalFile(config.incomingFolder, name, DAY)
-    const publish = async (key: string): Promise<number> => (await postJson(app, '/publish', { secret: SECRET, filename: key })).statusCode
-    const [statuses] = await Promise.all([Promise.all(keys.map(publish)), clean(env, '--older-than', '3600')])
+    const publishing = keys.map(async key => (await publish(app, key)).statusCode)
+    const [statuses] = await Promise.all([Promise.all(publishing), clean(env, '--older-than', '3600')])
     keys.forEach((key, i) => {
       const stem = key.slice(0, key.indexOf('.'))
       const inActive = readdirSync(config.activeFolder).filter(name => name.startsWith(stem)).sort()

@@ -16,7 +16,7 @@ t.test('elsewhere: a plain line every so often, and one at the end', async t => 
   const log = captured(false)
   const lines = progress(3, log.stream, 30)
   lines.tick(false)
-  await until(() => log.text() !== '')
+  await until(() => log.text() !== '', 'a first line of progress')
   t.match(log.text(), /^1\/3 images, [\d.]+\/s, ETA \d+ s, 0 failed\n/, 'the timer writes a line of its own')
   lines.tick(false)
   lines.tick(true)

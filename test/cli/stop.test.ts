@@ -32,7 +32,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const env = await activeImages(dir, 30)
     const run = startCompiled('bin/regenerate.js', env, '--missing', '--concurrency', '1')
     // Printed once the signals are handled and before the first image.
-    await until(() => run.output().includes('webp variants off'))
+    await until(() => run.output().includes('webp variants off'), 'the command to say which variants are off')
     run.child.kill(signal)
     const { code, output } = await ended(run)
     t.equal(code, signal === 'SIGINT' ? 130 : 143, output)
@@ -52,7 +52,7 @@ t.test('Ctrl-C on a real terminal: the bar goes, the cursor comes back, no image
   let screen = ''
   terminal.stdout.on('data', chunk => { screen += String(chunk) })
   const closed = once(terminal, 'close')
-  await until(() => screen.includes(HIDE_CURSOR))
+  await until(() => screen.includes(HIDE_CURSOR), 'the progress bar to hide the cursor')
   terminal.stdin.write('\x03')
   const [code] = await closed
   t.equal(code, 130, screen)

@@ -1,9 +1,9 @@
-import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { KeyLocks, touch } from '../../src/lifecycle/key-lock.js'
 import { createLocalStorage } from '../../src/storage/local-storage.js'
 import { FakeClock } from '../fake-clock.js'
+import { MemoryStorage } from '../memory-storage.js'
 import { filesIn, type TestContext } from '../helpers.js'
 import { ageLocalFile } from '../storage/contract.js'
 import { until } from '../until.js'
@@ -39,45 +39,49 @@ t.test('one call at a time on a key, across two replicas; calls on other keys do
   t.equal(most, 1, 'never two holders')
   const other = holding()
   const held = first.with(KEY, other.task)
-  await until(other.started)
+  await until(other.started, 'the holding task to start')
   t.equal(await second.with('1732790000_9999999999.jpg', async () => 'free'), 'free')
   other.release()
   await held
   t.same(filesIn(folder).filter(name => name.includes('.lock.')), [], 'every claim removed')
 })
 
-t.test('a holder keeps its claim fresh past the lease: the other replica waits, then runs', async t => {
-  const { folder, first, second } = await replicas(t, 300)
+t.test('a holder keeps its claim fresh past the lease: the other replica is told Busy, then gets the key once it is released', async t => {
+  const clock = new FakeClock()
+  const store = new MemoryStorage('incoming', clock)
+  const [first, second] = [0, 1].map(() => new KeyLocks({ store, leaseMs: 15_000, waitMs: 0, clock }))
   const holder = holding()
   const held = first.with(KEY, holder.task)
-  await until(holder.started)
-  const [claim] = filesIn(folder)
-  const written = statSync(join(folder, claim)).mtimeMs
-  let ran = false
-  const waiting = second.with(KEY, async () => { ran = true })
-  // Refreshed past a lease and its second of slack: without the refresh the waiting call would take it over.
-  await until(() => statSync(join(folder, claim)).mtimeMs > written + 1500)
-  t.notOk(ran, 'still waiting')
+  await until(holder.started, 'the holding task to start')
+  for (let lease = 0; lease < 4; lease++) {
+    await clock.advance(15_000)
+    await t.rejects(second.with(KEY, async () => {}), { name: 'Busy' }, `still held after ${lease + 1} leases`)
+  }
   holder.release()
   await held
-  await waiting
-  t.ok(ran)
+  t.equal(await second.with(KEY, async () => 'mine'), 'mine')
+  t.same(store.keys, [])
 })
 
-t.test('a claim not refreshed for a lease is a dead replica\'s: it is removed and the key taken', async t => {
-  const { folder, first } = await replicas(t, 300)
-  const store = await createLocalStorage('incoming', folder)
+t.test('a claim not refreshed for a lease and a second is a dead replica\'s: it is removed and the key taken; a younger one is not', async t => {
+  const clock = new FakeClock()
+  const store = new MemoryStorage('incoming', clock)
+  const locks = new KeyLocks({ store, leaseMs: 15_000, waitMs: 0, clock })
   // Written once by a replica that died holding the key.
   const dead = `${KEY}.lock.deadbeef0000`
   await touch(store, dead)
-  t.equal(await first.with(KEY, async () => filesIn(folder).includes(dead)), false, 'gone before the call ran')
+  clock.stall(16_000)
+  await t.rejects(locks.with(KEY, async () => {}), { name: 'Busy' }, 'a lease and less than its second of slack: still live')
+  clock.stall(1000)
+  t.equal(await locks.with(KEY, async () => store.keys.includes(dead)), false, 'gone before the call ran')
+  t.same(store.keys, [])
 })
 
 t.test('Busy when a key stays held past the wait, and when too many calls wait on it in one process', async t => {
   const { first, second } = await replicas(t, 15_000, 200)
   const holder = holding()
   const held = first.with(KEY, holder.task)
-  await until(holder.started)
+  await until(holder.started, 'the holding task to start')
   await t.rejects(second.with(KEY, async () => {}), { message: 'This image is busy. Try again shortly.', retryAfterSeconds: 1 })
   const queued = Array.from({ length: 31 }, async () => await first.with(KEY, async () => {}).catch(error => error))
   await t.rejects(first.with(KEY, async () => {}), { message: 'Too many calls on this image at once. Try again shortly.', retryAfterSeconds: 1 })
@@ -123,4 +127,15 @@ t.test('fencing: a holder stalled past its lease writes nothing public once anot
   await clock.advance(15_000)
   t.same(written, ['first thumbnail', 'deleted by the other replica'], 'nothing written after the other replica took the key')
   t.same(filesIn(folder), [], 'a late refresh does not write the lost claim back')
+})
+
+t.test('a claim released while its refresh is under way is not written back', async t => {
+  const clock = new FakeClock()
+  const store = new MemoryStorage('incoming', clock)
+  const locks = new KeyLocks({ store, leaseMs: 15_000, waitMs: 0, clock })
+  let refreshing = Promise.resolve()
+  // The task ends, and the claim is released, while the refresh the clock started is writing.
+  await locks.with(KEY, async () => { refreshing = clock.advance(5000) })
+  await refreshing
+  t.same(store.keys, [], 'no claim left to block the key for a lease')
 })

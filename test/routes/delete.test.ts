@@ -1,14 +1,14 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { filesIn, makeImage, postJson, SECRET, testApp, upload } from '../helpers.js'
+import { filesIn, makeImage, postJson, publish, SECRET, testApp, upload } from '../helpers.js'
 import type { FastifyInstance } from 'fastify'
 
 async function publishedImages (app: FastifyInstance, dir: string, count: number): Promise<string[]> {
   const keys: string[] = []
   for (let i = 0; i < count; i++) {
     const { body } = await upload(app, makeImage(dir, `${i}.gif`, `${20 + i}x20`))
-    await postJson(app, '/publish', { secret: SECRET, filename: body.filename })
+    await publish(app, body.filename)
     keys.push(body.filename)
   }
   return keys

@@ -97,10 +97,10 @@ t.test('a client that hangs up mid-upload leaves no temp file behind', async t =
   socket.write(`POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=cut\r\nContent-Length: 10000000\r\n\r\n${head}`)
   socket.write(Buffer.alloc(200_000, 0xFF))
   // Wait until the upload's work folder exists, then hang up.
-  await until(() => workFiles(config.tempFolder).length > 0)
+  await until(() => workFiles(config.tempFolder).length > 0, 'the upload\'s work folder')
   t.equal(workFiles(config.tempFolder).length, 1, 'the upload was being written')
   socket.destroy()
-  await until(() => workFiles(config.tempFolder).length === 0)
+  await until(() => workFiles(config.tempFolder).length === 0, 'an empty temp folder')
   t.pass('removed after the abort')
   t.same(readdirSync(config.incomingFolder), [])
 })

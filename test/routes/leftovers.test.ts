@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path'
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
-import { makeImage, postJson, SECRET, testConfig, upload } from '../helpers.js'
+import { makeImage, publish, testConfig, upload } from '../helpers.js'
 import { ageLocalFile } from '../storage/contract.js'
 import { until } from '../until.js'
 
@@ -16,7 +16,7 @@ for (const env of [{}, { GENERATE_WEBP: '1' }] as Array<Record<string, string>>)
     const first = await buildApp(config)
     const { body } = await upload(first, makeImage(t.testdir(), 'a.jpg', '600x400'))
     const key: string = body.filename
-    await postJson(first, '/publish', { secret: SECRET, filename: key })
+    await publish(first, key)
     await first.close()
     // As the killed process left it: its marker for the new key, not refreshed for a minute; two of
     // the new key's thumbnails in active, without their original; a file it was writing.
@@ -30,7 +30,7 @@ for (const env of [{}, { GENERATE_WEBP: '1' }] as Array<Record<string, string>>)
     const next = await buildApp(config)
     t.teardown(async () => await next.close())
     await next.ready()
-    await until(() => !existsSync(join(config.incomingFolder, `pending-${ROTATED}`)))
+    await until(() => !existsSync(join(config.incomingFolder, `pending-${ROTATED}`)), 'the rotated key\'s marker to go')
     t.same(readdirSync(config.activeFolder).filter(name => name.startsWith(stem)), [], 'nothing of the new key is left in active')
     t.notOk(existsSync(join(config.activeFolder, PARTIAL)), 'the dead process\'s partial file is swept')
     t.equal(readdirSync(config.activeFolder).filter(name => name.startsWith(key.slice(0, -4))).length, 'GENERATE_WEBP' in env ? 7 : 4, 'the old key is whole')
@@ -44,6 +44,6 @@ t.test('a marker named the older way (<key>.pending) is taken up at start', asyn
   const app = await buildApp(config)
   t.teardown(async () => await app.close())
   await app.ready()
-  await until(() => !existsSync(join(config.incomingFolder, `${ROTATED}.pending`)))
+  await until(() => !existsSync(join(config.incomingFolder, `${ROTATED}.pending`)), 'the marker named as before to go')
   t.ok(existsSync(join(config.incomingFolder, `pending-${ROTATED}`)), 'named anew: a sweep takes it up a lease later')
 })

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { sample } from '../prometheus.js'
 import { until } from '../until.js'
-import { filesIn, identify, makeImage, multipart, postJson, SECRET, testApp, upload, workFiles } from '../helpers.js'
+import { filesIn, identify, makeImage, multipart, postJson, publish, SECRET, testApp, upload, workFiles } from '../helpers.js'
 
 t.test('a 100 MP JPEG uploads and gets its thumbnails', async t => {
   const { app, config } = await testApp(t)
@@ -28,7 +28,7 @@ t.test('when IMAGING_QUEUE_LIMIT uploads wait, the next gets 503 with Retry-Afte
   let release: () => void = () => {}
   const held = app.imaging.queue.run(async () => await new Promise<void>(resolve => { release = resolve }))
   const waiting = upload(app, photo)
-  await until(() => app.images.admission.waiting === 1)
+  await until(() => app.images.admission.waiting === 1, 'one upload waiting for the queue')
   const turnedAway = await app.inject({ method: 'POST', url: '/upload', ...multipart([{ name: 'file', value: readFileSync(photo), filename: 'a.jpg' }]) })
   t.equal(turnedAway.statusCode, 503)
   t.equal(turnedAway.headers['retry-after'], '1')
@@ -45,11 +45,11 @@ t.test('a rotate is admitted like an upload: when the waiting room is full, 503 
   const { app, config } = await testApp(t, { IMAGING_CONCURRENCY: '1', IMAGING_QUEUE_LIMIT: '1' })
   const photo = makeImage(t.testdir(), 'a.jpg', '600x400')
   const { body } = await upload(app, photo)
-  t.equal((await postJson(app, '/publish', { secret: SECRET, filename: body.filename })).statusCode, 200)
+  t.equal((await publish(app, body.filename)).statusCode, 200)
   let release: () => void = () => {}
   const held = app.imaging.queue.run(async () => await new Promise<void>(resolve => { release = resolve }))
   const waiting = upload(app, photo)
-  await until(() => app.images.admission.waiting === 1)
+  await until(() => app.images.admission.waiting === 1, 'one upload waiting for the queue')
   const rotate = await app.inject({ method: 'POST', url: '/rotate', payload: { secret: SECRET, filename: body.filename } })
   t.same([rotate.statusCode, rotate.headers['retry-after']], [503, '1'])
   release()

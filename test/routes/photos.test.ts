@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { TO_SRGB } from '../../src/imaging/colour.js'
 import { DISPLAY_P3, matrixProfile } from '../icc.js'
-import { damaged, filesIn, identify, magick, makeImage, NO_LIMIT_MS, postJson, SECRET, testApp, testImaging, testRunner, upload, workFiles } from '../helpers.js'
+import { damaged, filesIn, identify, magick, makeImage, NO_LIMIT_MS, postJson, publish, SECRET, testApp, testImaging, testRunner, upload, workFiles } from '../helpers.js'
 import { browserColour, colourDistance, colourInfo, meanColour } from '../pixels.js'
 
 const ADOBE_RGB = '/usr/share/color/icc/compatibleWithAdobeRGB1998.icc'
@@ -58,7 +58,7 @@ t.test('a damaged file once taken can be published and rotated', async t => {
   const crc = damaged(png, join(dir, 'crc.png'), badTextCrc)
   for (const file of [jpeg, crc]) {
     const { body } = await upload(app, file)
-    t.equal((await postJson(app, '/publish', { secret: SECRET, filename: body.filename })).statusCode, 200)
+    t.equal((await publish(app, body.filename)).statusCode, 200)
     const rotated = await postJson(app, '/rotate', { secret: SECRET, filename: body.filename, rotation: 90 })
     t.equal(rotated.statusCode, 200, file)
     t.match(identify(join(config.activeFolder, rotated.body.filename)), { width: 160, height: 320 }, `${file}: turned`)

@@ -2,7 +2,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { filesIn, makeImage, postJson, SECRET, testApp, testConfig, upload, workFiles } from '../helpers.js'
+import { filesIn, makeImage, postJson, publish, SECRET, testApp, testConfig, upload, workFiles } from '../helpers.js'
 import { answers, RACE_ENV, RACES, ROUNDS, runRounds, settled, type Instances } from '../races.js'
 import { buildApp } from '../../src/app.js'
 
@@ -52,7 +52,7 @@ t.test('a temp folder removed under a running instance is made again: uploads go
 t.test('only an original can be published or rotated: a thumbnail\'s key is 400, and nothing is made of it', async t => {
   const { app, config } = await testApp(t, RACE_ENV)
   const { body } = await upload(app, makeImage(t.testdir(), 'a.jpg', '240x160'))
-  t.equal((await postJson(app, '/publish', { secret: SECRET, filename: body.filename })).statusCode, 200)
+  t.equal((await publish(app, body.filename)).statusCode, 200)
   await settled({ apps: [app], keys: async () => filesIn(config.incomingFolder) })
   const before = filesIn(config.activeFolder)
   for (const route of ['/publish', '/rotate']) {

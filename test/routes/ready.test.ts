@@ -39,7 +39,7 @@ t.test('/ready: 503 naming a program that is missing at start; checked again unt
   t.equal(response.statusCode, 503)
   t.same(response.json(), { success: false, message: 'Not ready: rsvg-convert did not answer.' })
   process.env.PATH = path
-  await until(async () => (await app.inject('/ready')).statusCode === 200)
+  await until(async () => (await app.inject('/ready')).statusCode === 200, '/ready 200')
 })
 
 t.test('/ready: programs that answered at start are not run again, however often it is asked', async t => {
@@ -57,8 +57,8 @@ t.test('/ready on S3: 503 while the server is down, 200 once it is back', async 
   await s3.stop()
   // Checks are kept for two seconds: the answer changes once they are made again.
   let down = await app.inject('/ready')
-  await until(async () => (down = await app.inject('/ready')).statusCode === 503)
+  await until(async () => (down = await app.inject('/ready')).statusCode === 503, '/ready 503')
   t.equal(down.json().message, 'Not ready: incoming storage, active storage did not answer.')
   await s3.start()
-  await until(async () => (await app.inject('/ready')).statusCode === 200)
+  await until(async () => (await app.inject('/ready')).statusCode === 200, '/ready 200 again')
 })

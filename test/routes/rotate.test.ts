@@ -2,11 +2,12 @@ import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { filesIn, identify, makeImage, postJson, SECRET, testApp, upload, withOrientation } from '../helpers.js'
+import { filesIn, identify, makeImage, postJson, publish, SECRET, testApp, upload, withOrientation } from '../helpers.js'
 
-async function publish (app: FastifyInstance, path: string): Promise<string> {
+/** Uploads the file at `path` and publishes it: its key. */
+async function published (app: FastifyInstance, path: string): Promise<string> {
   const { body } = await upload(app, path)
-  await postJson(app, '/publish', { secret: SECRET, filename: body.filename })
+  await publish(app, body.filename)
   return body.filename
 }
 
@@ -17,7 +18,7 @@ t.test('rotate turns a JPEG clockwise, losslessly, under a new key', async t => 
   const { app, config } = await testApp(t)
   const dir = t.testdir()
   const original = photo(dir)
-  const key = await publish(app, original)
+  const key = await published(app, original)
   const { statusCode, body } = await postJson(app, '/rotate', { secret: SECRET, filename: key })
   t.equal(statusCode, 200)
   t.equal(body.success, true)
@@ -37,16 +38,16 @@ t.test('rotate turns a JPEG clockwise, losslessly, under a new key', async t => 
 t.test('-90 and 180, PNG and GIF, and EXIF orientation taken into account', async t => {
   const { app, config } = await testApp(t)
   const dir = t.testdir()
-  const png = await publish(app, makeImage(dir, 'a.png', '300x100'))
+  const png = await published(app, makeImage(dir, 'a.png', '300x100'))
   const left = await postJson(app, '/rotate', { secret: SECRET, filename: png, rotation: -90 })
   t.match(identify(join(config.activeFolder, left.body.filename)), { format: 'PNG', width: 100, height: 300 })
 
-  const gif = await publish(app, makeImage(dir, 'a.gif', '300x100'))
+  const gif = await published(app, makeImage(dir, 'a.gif', '300x100'))
   const down = await postJson(app, '/rotate', { secret: SECRET, filename: gif, rotation: 180 })
   t.match(identify(join(config.activeFolder, down.body.filename)), { format: 'GIF', width: 300, height: 100 })
 
   // Shown as 320x640 because of its EXIF tag; turned 90° more it shows, and is, 640x320.
-  const sideways = await publish(app, withOrientation(photo(dir), 6, join(dir, 'sideways.jpg')))
+  const sideways = await published(app, withOrientation(photo(dir), 6, join(dir, 'sideways.jpg')))
   const form = await app.inject({
     method: 'POST',
     url: '/rotate',
@@ -60,10 +61,10 @@ t.test('-90 and 180, PNG and GIF, and EXIF orientation taken into account', asyn
 t.test('rotate refuses SVG, other angles, and keys not in active', async t => {
   const { app, config } = await testApp(t)
   const dir = t.testdir({ 'a.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"/>' })
-  const svg = await publish(app, join(dir, 'a.svg'))
+  const svg = await published(app, join(dir, 'a.svg'))
   t.same(await postJson(app, '/rotate', { secret: SECRET, filename: svg }),
     { statusCode: 400, body: { success: false, message: 'SVG images rotation is not supported.' } })
-  const png = await publish(app, makeImage(dir, 'a.png', '30x10'))
+  const png = await published(app, makeImage(dir, 'a.png', '30x10'))
   for (const rotation of [45, 270, '90deg', 0]) {
     const { statusCode, body } = await postJson(app, '/rotate', { secret: SECRET, filename: png, rotation })
     t.equal(statusCode, 400, String(rotation))

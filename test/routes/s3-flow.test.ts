@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import t from 'tap'
-import { identify, makeImage, NO_LIMIT_MS, postJson, SECRET, testApp, upload } from '../helpers.js'
+import { identify, makeImage, NO_LIMIT_MS, postJson, publish, SECRET, testApp, upload } from '../helpers.js'
 import { sample } from '../prometheus.js'
 import { startS3 } from '../s3.js'
 
@@ -27,7 +27,7 @@ t.test('upload → publish → rotate → delete on S3', async t => {
   await s3.download('incoming', key.replace('.jpg', 'MI.jpg'), join(dir, 'mi.jpg'))
   t.match(identify(join(dir, 'mi.jpg')), { format: 'JPEG', width: 400, height: 267 })
 
-  t.same(await postJson(app, '/publish', { secret: SECRET, filename: key }), { statusCode: 200, body: { success: true } })
+  t.same(await publish(app, key), { statusCode: 200, body: { success: true } })
   t.same(await s3.keys('incoming'), [], 'incoming emptied')
   t.same(await s3.keys('active'), family(key))
   const active = await s3.head('active', key.replace('.jpg', 'SI.jpg'))
@@ -45,7 +45,7 @@ t.test('upload → publish → rotate → delete on S3', async t => {
 
   t.same(await postJson(app, '/delete', { secret: SECRET, filenames: [rotated.body.filename, key] }), { statusCode: 200, body: { success: true } })
   t.same(await s3.keys('active'), [])
-  t.same(await postJson(app, '/publish', { secret: SECRET, filename: key }),
+  t.same(await publish(app, key),
     { statusCode: 404, body: { success: false, message: 'Unknown image.' } })
 })
 
@@ -55,11 +55,11 @@ t.test('S3 down: 503 with a clear message; once it is back the same calls finish
   const dir = t.testdir()
   const { body: first } = await upload(app, makeImage(dir, 'a.png', '300x200'))
   const { body: second } = await upload(app, makeImage(dir, 'b.gif', '300x200'))
-  t.same(await postJson(app, '/publish', { secret: SECRET, filename: second.filename }), { statusCode: 200, body: { success: true } })
+  t.same(await publish(app, second.filename), { statusCode: 200, body: { success: true } })
 
   await s3.stop()
   const unavailable = { statusCode: 503, body: { success: false, message: 'The incoming storage is unavailable. Try again later.' } }
-  t.same(await postJson(app, '/publish', { secret: SECRET, filename: first.filename }), unavailable)
+  t.same(await publish(app, first.filename), unavailable)
   const upload503 = await upload(app, makeImage(dir, 'c.png', '30x20'))
   t.equal(upload503.statusCode, 503)
   t.same((await postJson(app, '/rotate', { secret: SECRET, filename: second.filename })).statusCode, 503)
@@ -69,7 +69,7 @@ t.test('S3 down: 503 with a clear message; once it is back the same calls finish
   t.ok(errors.length > 0, `each failed S3 call counted, by operation: ${errors.join(', ')}`)
 
   await s3.start()
-  t.same(await postJson(app, '/publish', { secret: SECRET, filename: first.filename }), { statusCode: 200, body: { success: true } })
+  t.same(await publish(app, first.filename), { statusCode: 200, body: { success: true } })
   const rotated = await postJson(app, '/rotate', { secret: SECRET, filename: second.filename })
   t.equal(rotated.statusCode, 200, JSON.stringify(rotated.body))
   t.same(await s3.keys('incoming'), [])
@@ -82,7 +82,7 @@ t.test('WebP variants on S3 follow a publish into active with their Content-Type
   const s3 = await startS3(t)
   const { app } = await testApp(t, { ...s3.env, GENERATE_WEBP: '1', THUMBNAILS_PUBLISH_DELAY: '200' })
   const { body } = await upload(app, makeImage(t.testdir(), 'a.jpg', '800x600'))
-  await postJson(app, '/publish', { secret: SECRET, filename: body.filename })
+  await publish(app, body.filename)
   await app.images.variants.drain(NO_LIMIT_MS)
   const stem = body.filename.replace('.jpg', '')
   t.same(await s3.keys('active'), [...family(body.filename), `${stem}BI.webp`, `${stem}MI.webp`, `${stem}SI.webp`].sort())
@@ -96,10 +96,10 @@ t.test('S3 answering 500: 503 after the SDK\'s retries; once it answers again th
   const { body } = await upload(app, makeImage(t.testdir(), 'a.png', '300x200'))
   s3.failWith(500)
   const before = s3.requests.length
-  t.same(await postJson(app, '/publish', { secret: SECRET, filename: body.filename }), { statusCode: 503, body: { success: false, message: 'The incoming storage is unavailable. Try again later.' } })
+  t.same(await publish(app, body.filename), { statusCode: 503, body: { success: false, message: 'The incoming storage is unavailable. Try again later.' } })
   t.ok(s3.requests.length - before >= 3, 'the SDK tried again before giving up')
   s3.failWith(undefined)
-  t.same(await postJson(app, '/publish', { secret: SECRET, filename: body.filename }), { statusCode: 200, body: { success: true } })
+  t.same(await publish(app, body.filename), { statusCode: 200, body: { success: true } })
   t.same(await s3.keys('incoming'), [])
   t.same(await s3.keys('active'), family(body.filename))
 })
@@ -108,7 +108,7 @@ t.test('a rotate whose writes fail half-way: 503, the old key whole, nothing of 
   const s3 = await startS3(t)
   const { app } = await testApp(t, { ...s3.env, GENERATE_WEBP: '1' })
   const { body } = await upload(app, makeImage(t.testdir(), 'a.jpg', '600x400'))
-  await postJson(app, '/publish', { secret: SECRET, filename: body.filename })
+  await publish(app, body.filename)
   await app.images.variants.drain(NO_LIMIT_MS)
   const published = await s3.keys('active')
   // The thumbnails of the new key are written; its original is not.

@@ -30,9 +30,9 @@ const errors = async (app: FastifyInstance): Promise<number> => (await app.servi
 
 t.test('a body that stops for BODY_IDLE_TIMEOUT is cut off, its temp work removed, and it is not counted as an error', async t => {
   const { app, tempFolder, socket } = await halfSentUpload(t, { BODY_IDLE_TIMEOUT: '300' })
-  await until(() => workFiles(tempFolder).length > 0)
+  await until(() => workFiles(tempFolder).length > 0, 'the upload\'s work folder')
   await closed(socket)
-  await until(() => workFiles(tempFolder).length === 0)
+  await until(() => workFiles(tempFolder).length === 0, 'an empty temp folder')
   t.equal(await errors(app), 0)
 })
 
@@ -45,7 +45,7 @@ t.test('a client that sends a byte at a time gets 408 after REQUEST_TIMEOUT, tho
   await closed(socket)
   t.match(received(), /^HTTP\/1\.1 408 /)
   t.ok(at < rest.length, `cut off with ${rest.length - at} bytes unsent`)
-  await until(() => workFiles(tempFolder).length === 0)
+  await until(() => workFiles(tempFolder).length === 0, 'an empty temp folder')
 })
 
 t.test('a whole request whose work outlasts BODY_IDLE_TIMEOUT is answered, not cut off', async t => {
@@ -55,7 +55,7 @@ t.test('a whole request whose work outlasts BODY_IDLE_TIMEOUT is answered, not c
   const held = app.imaging.queue.run(async () => await idled)
   socket.write(rest)
   await held
-  await until(() => received().includes('"success":true'))
+  await until(() => received().includes('"success":true'), 'the answer to the upload')
   t.match(received(), /^HTTP\/1\.1 200 /)
   socket.destroy()
 })

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { filesIn, identify, makeImage, multipart, testApp, upload, withOrientation, workFiles } from '../helpers.js'

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { filesIn, identify, makeImage, NO_LIMIT_MS, postJson, SECRET, testApp, upload, workFiles } from '../helpers.js'
-import { BACKGROUND } from '../../src/imaging/queue.js'
+import { filesIn, identify, makeImage, NO_LIMIT_MS, postJson, publish, SECRET, testApp, upload, workFiles } from '../helpers.js'
 import { until } from '../until.js'
 
 const ON = { GENERATE_WEBP: '1', GENERATE_AVIF: '1', THUMBNAILS_PUBLISH_DELAY: '300' }
@@ -61,7 +60,7 @@ t.test('a publish right after upload ends with every variant in active', async t
   const keys: string[] = []
   for (const name of ['a.jpg', 'b.png']) {
     const { body } = await upload(app, makeImage(dir, name, '1600x1000'))
-    t.same(await postJson(app, '/publish', { secret: SECRET, filename: body.filename }), { statusCode: 200, body: { success: true } })
+    t.same(await publish(app, body.filename), { statusCode: 200, body: { success: true } })
     keys.push(body.filename)
   }
   await app.images.variants.drain(NO_LIMIT_MS)
@@ -77,12 +76,12 @@ t.test('a variant lost from incoming is made again from the published image', as
   await app.images.variants.drain(NO_LIMIT_MS)
   const lost = body.filename.replace('.jpg', 'MI.avif')
   rmSync(join(config.incomingFolder, lost))
-  await postJson(app, '/publish', { secret: SECRET, filename: body.filename })
+  await publish(app, body.filename)
   t.notOk(existsSync(join(config.activeFolder, lost)), 'missing right after the publish')
   const marker = join(config.incomingFolder, `pending-${body.filename}`)
   t.ok(existsSync(marker), 'owed, on record')
   // THUMBNAILS_PUBLISH_DELAY later, the job makes it again, then the record goes.
-  await until(() => !existsSync(marker))
+  await until(() => !existsSync(marker), 'the marker to go')
   await app.images.variants.drain(NO_LIMIT_MS)
   t.equal(container(join(config.activeFolder, lost)), 'avif')
   t.match(identify(join(config.activeFolder, lost)), { width: 400, height: 267 })
@@ -92,7 +91,7 @@ t.test('a variant lost from incoming is made again from the published image', as
 t.test('owed variants are taken up once their marker is a lease old, after a restart, from the largest thumbnail', async t => {
   const first = await testApp(t)
   const { body } = await upload(first.app, makeImage(t.testdir(), 'a.png', '500x500'))
-  await postJson(first.app, '/publish', { secret: SECRET, filename: body.filename })
+  await publish(first.app, body.filename)
   // As if the process had died with the job owed: only the marker says so.
   writeFileSync(join(first.config.incomingFolder, `pending-${body.filename}`), '')
   await first.app.close()
@@ -106,7 +105,7 @@ t.test('owed variants are taken up once their marker is a lease old, after a res
     ACTIVE_FOLDER: first.config.activeFolder
   })
   await app.ready()
-  await until(() => filesIn(first.config.incomingFolder).length === 0)
+  await until(() => filesIn(first.config.incomingFolder).length === 0, 'an empty incoming')
   await app.images.variants.drain(NO_LIMIT_MS)
   for (const name of variants(body.filename)) t.ok(existsSync(join(first.config.activeFolder, name)), name)
   const mi = join(first.config.activeFolder, body.filename.replace('.png', 'MI.avif'))
@@ -118,7 +117,7 @@ t.test('owed variants are taken up once their marker is a lease old, after a res
 t.test('rotate makes the new key\'s variants; delete removes them', async t => {
   const { app, config } = await testApp(t, ON)
   const { body } = await upload(app, makeImage(t.testdir(), 'a.jpg', '800x400'))
-  await postJson(app, '/publish', { secret: SECRET, filename: body.filename })
+  await publish(app, body.filename)
   await app.images.variants.drain(NO_LIMIT_MS)
   const { body: rotated } = await postJson(app, '/rotate', { secret: SECRET, filename: body.filename })
   await app.images.variants.drain(NO_LIMIT_MS)
@@ -137,7 +136,7 @@ t.test('this ImageMagick writes both extra formats', async t => {
 t.test('a job that fails is counted and stays owed', async t => {
   const first = await testApp(t)
   const { body } = await upload(first.app, makeImage(t.testdir(), 'a.png', '300x300'))
-  await postJson(first.app, '/publish', { secret: SECRET, filename: body.filename })
+  await publish(first.app, body.filename)
   await first.app.close()
   // The stored original went bad, its thumbnails are lost, and its variants are owed.
   writeFileSync(join(first.config.activeFolder, body.filename), 'not a PNG any more')
@@ -145,25 +144,7 @@ t.test('a job that fails is counted and stays owed', async t => {
   writeFileSync(join(first.config.incomingFolder, `pending-${body.filename}`), '')
   const { app } = await testApp(t, { ...ON, WORK_LEASE: '500', TEMP_FOLDER: first.config.tempFolder, INCOMING_FOLDER: first.config.incomingFolder, ACTIVE_FOLDER: first.config.activeFolder })
   await app.ready()
-  await until(async () => ((await app.serviceMetrics.publishedThumbnailsError.get()).values[0]?.value ?? 0) >= 1)
+  await until(async () => ((await app.serviceMetrics.publishedThumbnailsError.get()).values[0]?.value ?? 0) >= 1, 'a failed variant job counted')
   t.pass('counted')
   t.ok(existsSync(join(first.config.incomingFolder, `pending-${body.filename}`)), 'still owed')
-})
-
-t.test('past IMAGING_QUEUE_LIMIT jobs, variants stay owed through their markers and a later sweep makes them', async t => {
-  const { app, config } = await testApp(t, { GENERATE_WEBP: '1', IMAGING_QUEUE_LIMIT: '1', WORK_LEASE: '300' })
-  const dir = t.testdir()
-  // Background work is held, so the first job stays in the backlog while the next uploads come.
-  let release: () => void = () => {}
-  const held = app.imaging.queue.run(async () => await new Promise<void>(resolve => { release = resolve }), 0, BACKGROUND)
-  const keys: string[] = []
-  for (const size of ['900x600', '800x600', '700x600']) keys.push((await upload(app, makeImage(dir, `${size}.png`, size))).body.filename)
-  release()
-  await held
-  const deferred = (await app.serviceMetrics.variantJobsDeferred.get()).values[0]?.value ?? 0
-  t.equal(deferred, 2, 'two left to their markers while one job was held')
-  const webp = (key: string): string[] => variants(key).filter(name => name.endsWith('.webp'))
-  await until(() => keys.every(key => webp(key).every(name => existsSync(join(config.incomingFolder, name)))) &&
-    filesIn(config.incomingFolder).every(name => !name.startsWith('pending-')))
-  t.match(identify(join(config.incomingFolder, webp(keys[2])[0])), { format: 'WEBP', width: 700, height: 600 })
 })

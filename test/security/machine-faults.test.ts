@@ -8,7 +8,7 @@ import { CommandError, CommandInterrupted, type Outcome, type RunReport } from '
 import { NoSpace } from '../../src/errors.js'
 import { COMMAND_LIMIT_MS, filesIn, makeImage, testApp, testRunner, upload, workFiles, type TestContext } from '../helpers.js'
 import { processTree } from '../process-tree.js'
-import { freePort, listening, start } from '../server-process.js'
+import { freePort, listening, startCompiled } from '../server-process.js'
 import { until } from '../until.js'
 
 const MIB = 1024 * 1024
@@ -50,7 +50,7 @@ t.test('each program runs in a process group of its own, out of reach of a Ctrl-
 t.test('a convert killed during an upload: 503 with Retry-After, logged with its cause, nothing stored', async t => {
   const dir = t.testdir()
   const port = await freePort()
-  const server = start({ SERVICE_PORT: String(port), HOST: '127.0.0.1', DISABLE_PROMETHEUS_METRICS: '1', TEMP_FOLDER: join(dir, 'temp'), INCOMING_FOLDER: join(dir, 'in'), ACTIVE_FOLDER: join(dir, 'act') })
+  const server = startCompiled('server.js', { SERVICE_PORT: String(port), HOST: '127.0.0.1', DISABLE_PROMETHEUS_METRICS: '1', TEMP_FOLDER: join(dir, 'temp'), INCOMING_FOLDER: join(dir, 'in'), ACTIVE_FOLDER: join(dir, 'act') })
   t.teardown(() => server.child.kill('SIGKILL'))
   await listening(server)
   const form = new FormData()
@@ -58,16 +58,16 @@ t.test('a convert killed during an upload: 503 with Retry-After, logged with its
   const answer = fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', body: form })
   // As the OOM killer would.
   let convert: number | undefined
-  await until(() => (convert = processTree(server.child.pid as number).find(pid => commandOf(pid) === 'convert')) !== undefined)
+  await until(() => (convert = processTree(server.child.pid as number).find(pid => commandOf(pid) === 'convert')) !== undefined, 'convert running')
   process.kill(convert as number, 'SIGKILL')
   const response = await answer
   t.equal(response.status, 503)
   t.equal(response.headers.get('retry-after'), '1')
   t.same(await response.json(), { success: false, message: 'Image processing was interrupted. Try again.' })
   // The log line may be read from the child after the answer.
-  await until(() => /"level":50,.*convert was stopped: signal SIGKILL/.test(server.output()))
+  await until(() => /"level":50,.*convert was stopped: signal SIGKILL/.test(server.output()), 'the log of convert killed')
   t.same(filesIn(join(dir, 'in')), [])
-  await until(() => workFiles(join(dir, 'temp')).length === 0)
+  await until(() => workFiles(join(dir, 'temp')).length === 0, 'an empty temp folder')
   server.child.kill('SIGTERM')
   await once(server.child, 'exit')
 })
@@ -111,10 +111,10 @@ t.test('incoming on a full disk: 507, nothing of the upload left, /ready 503 unt
   const { statusCode, body } = await upload(app, photo)
   t.same([statusCode, body], [507, { success: false, message: 'Not enough storage space. Try again later.' }])
   t.same(filesIn(config.incomingFolder), ['filler'], 'no thumbnail, original or marker left')
-  await until(async () => (await app.inject('/ready')).statusCode === 503)
+  await until(async () => (await app.inject('/ready')).statusCode === 503, '/ready 503')
   t.match((await app.inject('/ready')).json().message, 'incoming storage')
   disk.free()
-  await until(async () => (await app.inject('/ready')).statusCode === 200)
+  await until(async () => (await app.inject('/ready')).statusCode === 200, '/ready 200 again')
   t.equal((await upload(app, photo)).statusCode, 200)
 })
 
@@ -126,7 +126,7 @@ t.test('temp on a full disk: 507 for the upload and for ImageMagick\'s own write
   disk.fill()
   const { statusCode, body } = await upload(app, small)
   t.same([statusCode, body.message], [507, 'Not enough storage space. Try again later.'])
-  await until(async () => (await app.inject('/ready')).statusCode === 503)
+  await until(async () => (await app.inject('/ready')).statusCode === 503, '/ready 503')
   t.same(filesIn(config.incomingFolder), [])
   // Past the body: the work file fits, but not the thumbnails ImageMagick writes.
   disk.free()

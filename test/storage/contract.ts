@@ -17,8 +17,29 @@ export interface ContractStores {
   age: (store: Storage, key: string, seconds: number) => Promise<void>
 }
 
-/** What every backend must do: the same tests run against local folders and against S3. */
-export function storageContract (t: TestContext, makeStores: (t: any) => Promise<ContractStores>): void {
+/**
+ * What every backend must do: the same tests run against local folders, S3 and memory.
+ * `makeStores` makes stores whose listings hold `pageSize` keys a page, when given.
+ */
+export function storageContract (t: TestContext, makeStores: (t: any, pageSize?: number) => Promise<ContractStores>): void {
+  t.test('listings go past a page: every key once, in byte order', async t => {
+    const { incoming } = await makeStores(t, 2)
+    const stem = '1732790000_5'
+    const family = [`${stem}.jpg`, `${stem}BI.jpg`, `${stem}BI.webp`, `${stem}MI.jpg`, `${stem}SI.jpg`]
+    const others = ['1732790000_4.jpg', '1732790000_6.jpg', 'pending-1732790000_5.jpg']
+    for (const key of [...others, ...family]) await incoming.putStream(key, Readable.from([]), 0)
+    const pages: string[][] = []
+    for await (const page of incoming.list(stem)) pages.push(page.map(each => each.key))
+    t.same(pages, [family.slice(0, 2), family.slice(2, 4), family.slice(4)], 'three pages of two, one')
+    t.same((await incoming.listPrefix(stem)).map(each => each.key), family)
+    const every: string[] = []
+    for await (const page of incoming.list()) every.push(...page.map(each => each.key))
+    t.same(every, [...others, ...family].sort())
+    const older: string[] = []
+    for await (const page of incoming.listOlderThan(new Date(Date.now() + 60_000))) older.push(...page)
+    t.same(older.sort(), every)
+  })
+
   t.test('a store that is there is reachable', async t => {
     const { incoming, active } = await makeStores(t)
     await t.resolves(incoming.reachable())
@@ -63,17 +84,23 @@ export function storageContract (t: TestContext, makeStores: (t: any) => Promise
     t.same(readFileSync(join(dir, 'back.jpg')), bytes)
   })
 
-  t.test('move takes a key from one store to the other', async t => {
+  t.test('moveAll takes keys from one store to the other, the last after the rest, and says which it moved', async t => {
     const { incoming, active } = await makeStores(t)
     const dir = t.testdir()
     writeFileSync(join(dir, 'a.jpg'), 'moving')
-    await incoming.put(KEY, join(dir, 'a.jpg'))
-    await incoming.move(KEY, active)
-    t.equal(await incoming.exists(KEY), false)
+    const family = ['1732790000_0123456789BI.jpg', '1732790000_0123456789SI.jpg', KEY]
+    for (const key of family) await incoming.put(key, join(dir, 'a.jpg'))
+    let guarded = 0
+    t.same(await incoming.moveAll(['1732790000_0123456789MI.jpg', ...family], active, () => { guarded++ }), family, 'a key the store lacks is not moved')
+    t.equal(guarded, 4, 'the guard ran before each write')
+    for (const key of family) t.equal(await incoming.exists(key), false, `${key} left`)
     await active.fetch(KEY, join(dir, 'moved.jpg'))
     t.equal(readFileSync(join(dir, 'moved.jpg'), 'utf8'), 'moving')
-    await t.rejects(incoming.move(KEY, active), { name: 'MissingKeyError' }, 'moving what is gone says so')
+    t.same(await incoming.moveAll([KEY], active), [], 'moving what is gone moves nothing')
     t.equal(await active.exists(KEY), true, 'and leaves the target alone')
+    await incoming.put(KEY, join(dir, 'a.jpg'))
+    await t.rejects(incoming.moveAll([KEY], active, () => { throw new Error('lost') }), { message: 'lost' }, 'a guard that throws stops the move')
+    t.equal(await incoming.exists(KEY), true, 'and the key stays')
   })
 
   t.test('listOlderThan and deleteMany find and remove old keys only', async t => {

@@ -4,19 +4,19 @@ import { access } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import t from 'tap'
-import { createLocalStorage } from '../../src/storage/local-storage.js'
+import { createLocalStorage, LocalStorage } from '../../src/storage/local-storage.js'
 import { TempFolder } from '../../src/storage/temp-folder.js'
 import { filesIn } from '../helpers.js'
 import { ageLocalFile, storageContract } from './contract.js'
 
 const KEY = '1732790000_0123456789.jpg'
 
-storageContract(t, async t => {
+storageContract(t, async (t, pageSize) => {
   // Not t.testdir(): the contract's tests use that for their own files.
   const dir = mkdtempSync(join(tmpdir(), 'image-backend-local-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const incoming = await createLocalStorage('incoming', join(dir, 'incoming'))
-  const active = await createLocalStorage('active', join(dir, 'active'))
+  const incoming = await new LocalStorage('incoming', join(dir, 'incoming'), pageSize).init()
+  const active = await new LocalStorage('active', join(dir, 'active'), pageSize).init()
   return {
     incoming,
     active,
@@ -37,10 +37,10 @@ t.test('put, exists, fetch, move and delete on local folders', async t => {
   await incoming.fetch(KEY, join(dir, 'fetched.jpg'))
   t.equal(readFileSync(join(dir, 'fetched.jpg'), 'utf8'), 'image bytes')
 
-  await incoming.move(KEY, active)
+  t.same(await incoming.moveAll([KEY], active), [KEY])
   t.equal(await incoming.exists(KEY), false)
   t.equal(readFileSync(join(dir, 'out', KEY), 'utf8'), 'image bytes')
-  await t.rejects(incoming.move(KEY, active), { name: 'MissingKeyError' }, 'moving what is gone says so')
+  t.same(await incoming.moveAll([KEY], active), [], 'what is gone is not moved')
   await t.rejects(incoming.fetch(KEY, join(dir, 'x')), { name: 'MissingKeyError' })
 
   await active.delete(KEY)
