@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import tap from 'tap'
 import { buildApp } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { Imaging, type ImagingOptions } from '../src/imaging/imaging.js'
@@ -117,9 +118,11 @@ export function workFiles (tempFolder: string): string[] {
   return filesIn(tempFolder).flatMap(name => name.startsWith('proc-') ? filesIn(join(tempFolder, name)).map(file => `${name}/${file}`) : [name])
 }
 
-/** Scratch folders for image commands, under the OS temp folder. */
+/** Scratch folders for image commands, under the OS temp folder, removed when the test file ends. */
 function testScratch (): Scratch {
-  const temp = new TempFolder(mkdtempSync(join(tmpdir(), 'image-backend-imaging-')))
+  const folder = mkdtempSync(join(tmpdir(), 'image-backend-imaging-'))
+  tap.teardown(() => rmSync(folder, { recursive: true, force: true }))
+  const temp = new TempFolder(folder)
   return async () => await temp.workspace()
 }
 

@@ -28,7 +28,10 @@ function pathWith (t: TestContext, programs: string[]): void {
   for (const program of programs) symlinkSync(`/usr/bin/${program}`, join(bin, program))
   const path = process.env.PATH
   process.env.PATH = bin
-  t.teardown(() => { process.env.PATH = path })
+  t.teardown(() => {
+    process.env.PATH = path
+    rmSync(bin, { recursive: true, force: true })
+  })
 }
 
 t.test('/ready: 503 naming a program that is missing at start; checked again until it is back', async t => {

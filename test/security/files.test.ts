@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -39,6 +39,7 @@ t.test('MVG and MSL payloads named .jpg get 400, and nothing they ask for happen
 t.test('the client\'s file name plays no part in any path', async t => {
   const { app, config } = await testApp(t)
   const outside = mkdtempSync(join(tmpdir(), 'outside-'))
+  t.teardown(() => rmSync(outside, { recursive: true, force: true }))
   const png = makeImage(t.testdir(), 'a.png', '20x10')
   for (const name of [`../../../../../..${outside}/escape.png`, `${outside}/absolute.png`, 'a\u0000b.png', '..']) {
     const { statusCode, body } = await upload(app, png, name, 'image/png')
