@@ -7,11 +7,14 @@ export interface BuildInfo {
   commit: string
 }
 
-/** The version in package.json (one folder above both src/ and dist/), and the commit `npm run build` wrote beside the code. */
-export function buildInfo (): BuildInfo {
-  const version = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version
+/**
+ * The version in package.json (one folder above both src/ and dist/), and the commit `npm run build`
+ * wrote beside the code: `code` is the folder this file runs from, src/ or dist/.
+ */
+export function buildInfo (code = new URL('.', import.meta.url)): BuildInfo {
+  const version = JSON.parse(readFileSync(new URL('../package.json', code), 'utf8')).version
   try {
-    return { version, commit: JSON.parse(readFileSync(new URL('build-info.json', import.meta.url), 'utf8')).commit }
+    return { version, commit: JSON.parse(readFileSync(new URL('build-info.json', code), 'utf8')).commit }
   } catch {
     return { version, commit: 'unknown' }
   }

@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { damaged, makeImage, postJson, publish, SECRET, testApp, upload } from './helpers.js'
 import { promtool, sample, sampleIn, scrape } from './prometheus.js'
 import { until } from './until.js'
+import { buildInfo } from '../src/version.js'
 
 // What promtool's linter says, and nothing else: the older service's counters, kept under their
 // names for its dashboards, and three of prom-client's default gauges.
@@ -14,13 +15,20 @@ const KNOWN_LINT = [
   ...['handles', 'requests', 'resources'].map(name => `nodejs_active_${name}_total non-counter metrics should not have "_total" suffix`)
 ].sort()
 
+t.test('the commit is the one the build wrote beside the code, unknown beside source', async t => {
+  const written = JSON.parse(readFileSync(new URL('../dist/build-info.json', import.meta.url), 'utf8')).commit
+  t.match(written, /^[0-9a-f]{40}$/)
+  t.same(buildInfo(new URL('../dist/', import.meta.url)), { version: '0.1.0', commit: written })
+  t.same(buildInfo(new URL('../src/', import.meta.url)), { version: '0.1.0', commit: 'unknown' })
+})
+
 t.test('the metrics server shows what moved, parsed by promtool, on its own port only', async t => {
   const { app } = await testApp(t, { AUTO_ORIENT_ORIGINAL: '1' })
   await app.ready()
   const before = await scrape(app)
   t.equal(before.status, 200)
   t.equal(sampleIn(before.text, 'uploaded_images{format="png"}'), undefined, 'nothing uploaded yet')
-  t.match(before.text, `service_info{version="0.1.0",commit="unknown",node_version="${process.version}",env="development"} 1`, 'run from source: no build commit')
+  t.match(before.text, `service_info{version="0.1.0",commit="${buildInfo().commit}",node_version="${process.version}",env="development"} 1`)
   t.match(before.text, /process_resident_memory_bytes \d+/, 'default metrics')
 
   const dir = t.testdir()
