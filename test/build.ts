@@ -1,6 +1,7 @@
-// tap runs this once before the test files (`before` in .taprc), as `npm run build` does: the smoke
-// tests start the compiled programs in dist/, the other tests load its files (test/compiled-src.mjs),
-// and tap's loader only strips types, so the tests and the benchmark are type-checked here. Both at once: no test file runs meanwhile, and there are two cores.
+// tap runs this once before the test files (`before` in .taprc): the smoke tests start the compiled
+// programs in dist/, the other tests load its files (test/compiled-src.mjs), and tap's loader only
+// strips types, so the tests and the benchmark are type-checked here. Both at once: no test file
+// runs meanwhile, and there are two cores.
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -14,8 +15,4 @@ const run = async (project: string): Promise<void> => {
   })
   process.stdout.write(stdout)
 }
-const build = async (): Promise<void> => {
-  await run(root)
-  await promisify(execFile)(process.execPath, [join(root, 'dist', 'write-build-info.js')])
-}
-await Promise.all([build(), run(join(root, 'test'))])
+await Promise.all([run(root), run(join(root, 'test'))])
