@@ -4,16 +4,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { parseCommandLine, usageError, type Env, type Io } from '../src/cli/io.js'
+import { pendingMarker } from '../src/keys.js'
 import { DEFAULT_RESIZING } from '../src/resizing.js'
 import { withOrientation } from '../test/exif.js'
 import { cpuSeconds, peakRss } from '../test/process-tree.js'
+import { variantArrival } from './arrival.js'
 import { formats } from './formats.js'
 import { hostileUploads } from './hostile.js'
 import { flood, hostileSvgs, underLoad } from './limits.js'
 import { mb, s, type Run } from './report.js'
 import { startService, upload, type RunningService } from './service.js'
 
-const USAGE = `Usage: npm run bench -- [--runs N] [--limits-only | --formats-only | --hostile-only]
+const USAGE = `Usage: npm run bench -- [--runs N] [--limits-only | --formats-only | --hostile-only | --arrival-only]
 Times the compiled service against the plain per-size ImageMagick commands, on camera-like
 JPEGs it generates: the median of N uploads each (default 5), bursts with their peak memory,
 a 100 MP photo, and the CPU of an upload with WebP and AVIF on. Then the limits: four clients
@@ -21,7 +23,8 @@ uploading 12 MP photos back to back with WebP and AVIF on (p50 and p90 against a
 blur-bomb SVGs, and an upload during a /ready and a /ping flood (--limits-only runs just these).
 Then one 12 MP photo uploaded as JPEG, HEIC, AVIF and WebP (--formats-only runs just this).
 Then the hostile uploads of issue 25, each alone: answer, time, slowest /ping meanwhile, peak
-memory (--hostile-only runs just these).
+memory (--hostile-only runs just these). Then how soon a publish's six WebP/AVIF variants are in
+active, ten times (--arrival-only runs just this).
 Prints a Markdown table.`
 
 const convert = async (...args: string[]): Promise<unknown> => await promisify(execFile)('convert', args)
@@ -29,7 +32,7 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 
 /** `npm run bench`: the service against the plain per-size commands, timed in the same run. */
 export async function main (argv: string[], env: Env, io: Io): Promise<number> {
-  const parsed = parseCommandLine({ args: argv, options: { runs: { type: 'string', default: '5' }, 'limits-only': { type: 'boolean', default: false }, 'formats-only': { type: 'boolean', default: false }, 'hostile-only': { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } }, USAGE, io)
+  const parsed = parseCommandLine({ args: argv, options: { runs: { type: 'string', default: '5' }, 'limits-only': { type: 'boolean', default: false }, 'formats-only': { type: 'boolean', default: false }, 'hostile-only': { type: 'boolean', default: false }, 'arrival-only': { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } }, USAGE, io)
   if (parsed === undefined) return 2
   if (parsed.values.help) {
     io.stdout.write(`${USAGE}\n`)
@@ -47,7 +50,7 @@ export async function main (argv: string[], env: Env, io: Io): Promise<number> {
     io.stderr.write(`generating images in ${dir}\n`)
     const run = { dir, env, report }
     const twelve = await photo(run, '12mp.jpg', '4000x3000')
-    const only = parsed.values['limits-only'] ? 'limits' : parsed.values['formats-only'] ? 'formats' : parsed.values['hostile-only'] ? 'hostile' : undefined
+    const only = parsed.values['limits-only'] ? 'limits' : parsed.values['formats-only'] ? 'formats' : parsed.values['hostile-only'] ? 'hostile' : parsed.values['arrival-only'] ? 'arrival' : undefined
     if (only === undefined) await measure(run, runs)
     if (only === undefined || only === 'limits') {
       await underLoad(run, twelve)
@@ -58,6 +61,7 @@ export async function main (argv: string[], env: Env, io: Io): Promise<number> {
     }
     if (only === undefined || only === 'formats') await formats(run, await photo(run, '12mp-upright.jpg', '4000x3000', { orientation: 1 }), runs)
     if (only === undefined || only === 'hostile') await hostileUploads(run)
+    if (only === undefined || only === 'arrival') await variantArrival(run)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -143,7 +147,7 @@ async function variantsCpu (run: Run, path: string): Promise<void> {
   const before = cpuSeconds(pid)
   const { key } = await upload(service, path)
   const last = join(service.incoming, key.replace('.jpg', 'SI.avif'))
-  while (!existsSync(last) || existsSync(join(service.incoming, `${key}.pending`))) await new Promise(resolve => setTimeout(resolve, 20))
+  while (!existsSync(last) || existsSync(join(service.incoming, pendingMarker(key)))) await new Promise(resolve => setTimeout(resolve, 20))
   const oursCpu = cpuSeconds(pid) - before
   await service.stop()
   const selfBefore = cpuSeconds('self')

@@ -8,6 +8,7 @@ export interface RunningService {
   child: ChildProcess
   url: string
   incoming: string
+  active: string
   stop: () => Promise<void>
 }
 
@@ -43,6 +44,7 @@ export async function startService (dir: string, inherited: Record<string, strin
     child,
     url,
     incoming: join(dir, 'incoming'),
+    active: join(dir, 'active'),
     stop: async () => {
       child.kill('SIGTERM')
       await once(child, 'exit')
@@ -70,7 +72,8 @@ export async function upload (service: RunningService, path: string): Promise<{ 
   const body = multipartBody(path)
   const started = performance.now()
   const response = await fetch(`${service.url}/upload`, { method: 'POST', body, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } })
-  const answer = await response.json() as { filename?: string, message?: string }
-  if (!response.ok || answer.filename === undefined) throw new Error(`upload failed: ${response.status} ${answer.message ?? ''}`)
-  return { key: answer.filename, seconds: (performance.now() - started) / 1000 }
+  // A success is JSON, an error its message as plain text.
+  const answer = await response.text()
+  if (!response.ok) throw new Error(`upload failed: ${response.status} ${answer}`)
+  return { key: (JSON.parse(answer) as { filename: string }).filename, seconds: (performance.now() - started) / 1000 }
 }

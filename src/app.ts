@@ -11,6 +11,7 @@ import documentation from './plugins/documentation.js'
 import images from './plugins/images.js'
 import imaging from './plugins/imaging.js'
 import metrics from './plugins/metrics.js'
+import notFound from './plugins/not-found.js'
 import readiness from './plugins/readiness.js'
 import shutdown from './plugins/shutdown.js'
 import storage from './plugins/storage.js'
@@ -43,12 +44,12 @@ export async function buildApp (config: Config, build: BuildInfo = buildInfo()):
     http: { requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.max(100, config.requestTimeoutMs / 4)) },
     // The shutdown plugin answers instead, with the older service's message.
     return503OnClosing: false,
-    // A field of the wrong type is a 400, never turned into the right one.
-    ajv: { customOptions: { coerceTypes: false } }
+    // A field of the wrong type is a 400, never turned into the right one; every bad field is
+    // named (bodies are a few fields, under 64 KiB).
+    ajv: { customOptions: { coerceTypes: false, allErrors: true } }
   }).withTypeProvider<TypeBoxTypeProvider>()
   for (const schema of ANSWER_SCHEMAS) app.addSchema(schema)
   app.setErrorHandler(errorHandler)
-  app.setNotFoundHandler(async (_request, reply) => await reply.code(404).send({ success: false, message: 'Not found.' }))
   app.addHook('onSend', async (request, reply) => { void reply.header('x-request-id', request.id) })
 
   // In order: what a plugin uses is registered before it; the routes come last.
@@ -56,11 +57,13 @@ export async function buildApp (config: Config, build: BuildInfo = buildInfo()):
     [cors, {
       origin: config.allowedOrigins.includes('*') ? '*' : config.allowedOrigins,
       methods: 'GET,POST',
-      allowedHeaders: 'Origin,Content-Type,Accept,Authorization,X-Request-Id',
+      // The older service's list, exactly: browsers of the site send no X-Request-Id (servers do, without a preflight).
+      allowedHeaders: 'Origin,Content-Type,Accept,Authorization',
       exposedHeaders: 'X-Request-Id',
       maxAge: 1728000
     }],
     [shutdown],
+    [notFound],
     [timeouts],
     [formbody],
     [metrics, { config, build }],

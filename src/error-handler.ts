@@ -1,19 +1,21 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { Busy, HttpError, ImageRefused, NoSpace, StorageUnavailable, UnknownImage } from './errors.js'
+import { fieldErrors, type ValidationIssue } from './field-errors.js'
 import { CommandInterrupted } from './imaging/run.js'
 
-interface ValidationIssue {
-  instancePath: string
-  keyword: string
-  params: Record<string, unknown>
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's words for an image it does not find, where the older service had its own. */
+    unknownImage?: string
+  }
 }
 
 // nginx's code for a client that closed the connection before the answer: not an error of ours.
 const CLIENT_GONE = 499
 
 /**
- * One error answer for the whole service: 4xx with a short message, logged with its reason and
- * key; 5xx with nothing internal, logged in full.
+ * One error answer for the whole service, as the older service gave it: the message as plain text.
+ * 4xx with a short message, logged with its reason and key; 5xx with nothing internal, logged in full.
  */
 export function errorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (clientGone(request)) {
@@ -25,8 +27,10 @@ export function errorHandler (error: FastifyError, request: FastifyRequest, repl
   if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
   else request.log.info({ statusCode, reason: message, cause: causeOf(error), key: keyOf(error, request) }, 'request refused')
   if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter))
-  void reply.code(statusCode).send({ success: false, message })
+  void reply.code(statusCode).type(PLAIN_TEXT).send(message)
 }
+
+export const PLAIN_TEXT = 'text/plain; charset=utf-8'
 
 /** Whether the connection is gone (the client left, or was cut off as too slow): nobody reads the answer. */
 export function clientGone (request: FastifyRequest): boolean {
@@ -39,17 +43,17 @@ export function clientGone (request: FastifyRequest): boolean {
  * without internals), and the seconds to wait before trying again, when it is worth it.
  */
 function answer (error: FastifyError, request: FastifyRequest): { statusCode: number, message: string, retryAfter?: number } {
-  if (error.validation !== undefined) return { statusCode: 400, message: validationMessage(error.validation as ValidationIssue[], request) }
+  if (error.validation !== undefined) return { statusCode: 400, message: fieldErrors(error.validation as ValidationIssue[], request.routeOptions.schema?.body as object, request.body) }
   if (error.statusCode === undefined && malformedMultipart(error, request)) return { statusCode: 400, message: 'Malformed multipart body.' }
   if (error instanceof NoSpace || error.code === 'ENOSPC') return { statusCode: 507, message: 'Not enough storage space. Try again later.' }
   if (error instanceof CommandInterrupted) return { statusCode: 503, message: 'Image processing was interrupted. Try again.', retryAfter: 1 }
-  if (error instanceof UnknownImage) return { statusCode: 404, message: 'Unknown image.' }
+  if (error instanceof UnknownImage) return { statusCode: 404, message: request.routeOptions.config.unknownImage ?? 'Unknown image.' }
   if (error instanceof ImageRefused) return { statusCode: 400, message: error.message }
   if (error instanceof Busy) return { statusCode: 503, message: error.message, retryAfter: error.retryAfterSeconds }
   if (error instanceof StorageUnavailable) return { statusCode: 503, message: error.message }
   if (error instanceof HttpError) return { statusCode: error.statusCode, message: error.message }
   const statusCode = error.statusCode ?? 500
-  return { statusCode, message: statusCode < 500 ? error.message : 'Internal server error.' }
+  return { statusCode, message: statusCode < 500 ? error.message : 'Internal server error' }
 }
 
 /** The image key a refusal is about: the one not found, else the one the body named. */
@@ -71,15 +75,4 @@ function causeOf (error: Error): string | undefined {
 function malformedMultipart (error: FastifyError, request: FastifyRequest): boolean {
   const multipart = request.headers['content-type']?.startsWith('multipart/') ?? false
   return multipart && error.constructor === Error && error.code === undefined
-}
-
-function validationMessage (issues: ValidationIssue[], request: FastifyRequest): string {
-  const missing = issues.find(issue => issue.keyword === 'required')
-  if (missing !== undefined) {
-    const schema = request.routeOptions.schema?.body as { required?: string[] } | undefined
-    const expected = (schema?.required ?? []).filter(name => name !== 'secret').join(', ')
-    return `Missing parameters. Expected values are { ${expected} }`
-  }
-  const field = issues[0]?.instancePath.split('/')[1]
-  return field === undefined || field === '' ? 'Invalid request body.' : `Invalid ${field}.`
 }

@@ -100,13 +100,17 @@ export function multipart (parts: Array<{ name: string, value: Buffer | string, 
 /** Uploads a file the way the browser does and returns the parsed answer. */
 export async function upload (app: FastifyInstance, path: string, filename = 'photo.jpg', type = 'image/jpeg'): Promise<{ statusCode: number, body: any }> {
   const form = multipart([{ name: 'file', value: readFileSync(path), filename, type }])
-  const response = await app.inject({ method: 'POST', url: '/upload', ...form })
-  return { statusCode: response.statusCode, body: response.json() }
+  return answerOf(await app.inject({ method: 'POST', url: '/upload', ...form }))
 }
 
 export async function postJson (app: FastifyInstance, url: string, body: unknown): Promise<{ statusCode: number, body: any }> {
-  const response = await app.inject({ method: 'POST', url, payload: body as object })
-  return { statusCode: response.statusCode, body: response.json() }
+  return answerOf(await app.inject({ method: 'POST', url, payload: body as object }))
+}
+
+/** The status and the body: parsed when JSON (a success), the text as it is when plain text (an error). */
+export function answerOf (response: { statusCode: number, headers: Record<string, unknown>, body: string }): { statusCode: number, body: any } {
+  const json = String(response.headers['content-type']).startsWith('application/json')
+  return { statusCode: response.statusCode, body: json ? JSON.parse(response.body) : response.body }
 }
 
 export function filesIn (dir: string): string[] {

@@ -79,7 +79,7 @@ export function cssExternal (css: string): boolean {
   return false
 }
 
-function skipSpace (text: string, from: number): number {
+export function skipSpace (text: string, from: number): number {
   let at = from
   while (at < text.length && SPACE.test(text[at])) at++
   return at

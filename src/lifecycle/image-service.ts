@@ -1,5 +1,4 @@
 import type { Config } from '../config.js'
-import { BACKGROUND } from '../imaging/queue.js'
 import type { Rotation } from '../imaging/orientation.js'
 import type { UploadFormat } from '../keys.js'
 import type { Workspace } from '../storage/temp-folder.js'
@@ -54,7 +53,7 @@ export function configuredOptions (config: Config): Pick<ImageServiceOptions, 's
 export function createImageService (options: ImageServiceOptions): ImageService {
   const locks = new KeyLocks({ store: options.stores.incoming, leaseMs: options.leaseMs, waitMs: LOCK_WAIT_MS, clock: options.clock })
   const admission = new Admission(options.imaging.queue, options.queueLimit)
-  const variants = new VariantJobs({ ...options, imaging: options.imaging.in(BACKGROUND), locks, backlog: options.queueLimit })
+  const variants = new VariantJobs({ ...options, locks, backlog: options.queueLimit })
   const parts: ServiceParts = { ...options, admission, locks, variants }
   return {
     admit: () => admission.check(),

@@ -1,6 +1,7 @@
 import { ImageRefused } from '../errors.js'
 import type { DetectedImage } from '../imaging/detected-image.js'
 import { MAX_SIDE, noPixels, refusal } from '../imaging/limits.js'
+import { inlineSvgEntities } from '../imaging/svg-entities.js'
 import { CommandError } from '../imaging/run.js'
 import type { Thumbnail } from '../imaging/thumbnails.js'
 import { CONVERTED_FORMATS, newKey, thumbnailFormat, type ConvertedFormat, type Format, type UploadFormat } from '../keys.js'
@@ -52,6 +53,8 @@ async function storeUpload (parts: ServiceParts, workspace: Workspace, upload: s
 
 /** The file's format and size, once nothing in its header refuses it. */
 async function checked ({ imaging, maxImagePixels }: ServiceParts, path: string): Promise<DetectedImage> {
+  // An SVG as Illustrator exports it: its entities expanded, its DTD gone, before anything reads it.
+  await inlineSvgEntities(path)
   const image = await imaging.detect(path)
   if (image === undefined) throw unsupported()
   const refused = await refusal(image, path, maxImagePixels)

@@ -2,6 +2,7 @@ import { rename } from 'node:fs/promises'
 import { systemClock, type Clock } from '../clock.js'
 import { Busy } from '../errors.js'
 import type { Imaging } from '../imaging/imaging.js'
+import { BACKGROUND, FOLLOWING } from '../imaging/queue.js'
 import type { Source } from '../imaging/source.js'
 import { largest, type Thumbnail } from '../imaging/thumbnails.js'
 import { formatOf, LEGACY_PENDING, PENDING_PREFIX, pendingMarker, thumbnailFormat, thumbnailKey, variantKeys, type ExtraFormat, type Format } from '../keys.js'
@@ -78,6 +79,9 @@ export class VariantJobs {
   private readonly jobs = new Map<string, Promise<void>>()
   private readonly markers: OwedMarkers
   private readonly clock: Clock
+  /** A new upload's own job runs its commands as FOLLOWING work; every other job as BACKGROUND. */
+  private readonly following: Imaging
+  private readonly background: Imaging
   /** Cancels each job waiting for THUMBNAILS_PUBLISH_DELAY, and the periodic refresh and sweep. */
   private readonly timers = new Set<() => void>()
   private delayed = 0
@@ -85,6 +89,8 @@ export class VariantJobs {
   constructor (private readonly options: VariantJobsOptions) {
     this.markers = new OwedMarkers(options.stores.incoming)
     this.clock = options.clock ?? systemClock
+    this.following = options.imaging.in(FOLLOWING)
+    this.background = options.imaging.in(BACKGROUND)
   }
 
   get enabled (): boolean {
@@ -256,15 +262,16 @@ export class VariantJobs {
   }
 
   private async make (key: string, given?: Source): Promise<void> {
+    const imaging = given === undefined ? this.background : this.following
     const found = await this.whereabouts(key)
     const missing = this.missing(key, found)
     const workspace = missing.length > 0 ? await this.options.stores.temp.workspace() : undefined
     try {
       let made: Thumbnail[] = []
       if (found.home !== undefined && workspace !== undefined) {
-        const source = given ?? await this.source(key, found.home, workspace)
+        const source = given ?? await this.source(key, found.home, workspace, imaging)
         const formats = this.options.formats.filter(format => missing.some(variant => variant.endsWith(`.${format}`)))
-        made = (await this.options.imaging.thumbnails(source, key, workspace.dir, formats)).filter(variant => missing.includes(variant.key))
+        made = (await imaging.thumbnails(source, key, workspace.dir, formats)).filter(variant => missing.includes(variant.key))
       }
       await this.options.locks.with(key, async claim => await this.write(key, made, claim))
     } finally {
@@ -310,12 +317,12 @@ export class VariantJobs {
   }
 
   /** The largest thumbnail the image has in `home`, else its original. */
-  private async source (key: string, home: Storage, workspace: Workspace): Promise<Source> {
+  private async source (key: string, home: Storage, workspace: Workspace, imaging: Imaging): Promise<Source> {
     const format = thumbnailFormat(formatOf(key))
     const thumbnails = await settleAll(this.options.suffixes.map(async suffix => {
       const path = workspace.file(`source-${suffix}.${format}`)
       const fetched = await home.fetch(thumbnailKey(key, suffix), path).then(() => true, () => false)
-      const size = fetched ? await this.options.imaging.detect(path) : undefined
+      const size = fetched ? await imaging.detect(path) : undefined
       return size?.width === undefined || size.height === undefined ? [] : [{ key: suffix, path, width: size.width, height: size.height }]
     }))
     const found = thumbnails.flat()

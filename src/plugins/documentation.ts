@@ -8,8 +8,8 @@ site's API server, which holds the shared secret API_SECRET_KEY and sends it as 
 operations say \`security: []\` and their bodies require \`secret\` (401 when missing, 403 when wrong).
 
 Accepted images, told by their bytes: JPEG, PNG, GIF and SVG, stored as sent; HEIC/HEIF, AVIF and still WebP,
-stored as a JPEG original (a PNG when transparent). Errors answer {"success": false, "message": "..."}; a 503
-says when to come back in Retry-After.`
+stored as a JPEG original (a PNG when transparent). Errors answer a message as plain text (one line a bad
+field); a 503 says when to come back in Retry-After, a 405 which methods the path takes in Allow.`
 
 /**
  * OpenAPI 3, built from the route schemas registered after this plugin: the description at

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { PLAIN_TEXT } from '../error-handler.js'
 
 /**
  * Once closing starts, new requests get 503 `Server is shutting down` with `Connection: close`,
@@ -9,6 +10,6 @@ export default fp(async app => {
   app.addHook('preClose', async () => { closing = true })
   app.addHook('onRequest', async (_request, reply) => {
     if (!closing) return
-    await reply.code(503).header('connection', 'close').send({ success: false, message: 'Server is shutting down' })
+    await reply.code(503).header('connection', 'close').type(PLAIN_TEXT).send('Server is shutting down')
   })
 }, { name: 'shutdown' })

@@ -26,7 +26,7 @@ const remove: FastifyPluginAsyncTypebox<{ suffixes: string[] }> = async (app, { 
         secret: Secret,
         filenames: Type.Array(key, { minItems: 1, maxItems: MAX_FILENAMES, description: 'One key, or up to 100 (a form repeats the field)' })
       }),
-      response: { 200: answer('Success', 'Deleted, from active and from incoming (or already gone)', { success: true }), ...failures([400, 401, 403, 413, 415, 503, 507], { 400: 'Invalid filenames.', 503: 'The active storage is unavailable. Try again later.' }) }
+      response: { 200: answer('Success', 'Deleted, from active and from incoming (or already gone)', { success: true }), ...failures([400, 401, 403, 405, 413, 415, 503, 507], { 400: 'Bad parameter filenames: Invalid input.', 503: 'The active storage is unavailable. Try again later.' }) }
     }
   }, async request => {
     await app.images.delete(request.body.filenames)

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
+import { PLAIN_TEXT } from '../error-handler.js'
 import { failures } from './schemas.js'
 
 /** Liveness: answers as long as the process serves HTTP. */
@@ -11,10 +12,10 @@ const ping: FastifyPluginAsync = async app => {
       security: [],
       response: {
         200: { description: 'The process serves HTTP', content: { 'text/plain': { schema: { type: 'string' }, example: 'Pong!' } } },
-        ...failures([503], { 503: 'Server is shutting down' })
+        ...failures([405, 503], { 503: 'Server is shutting down' })
       }
     }
-  }, async (_request, reply) => await reply.type('text/plain; charset=utf-8').send('Pong!'))
+  }, async (_request, reply) => await reply.type(PLAIN_TEXT).send('Pong!'))
 }
 
 export default ping

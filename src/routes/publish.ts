@@ -11,7 +11,7 @@ const publish: FastifyPluginAsyncTypebox = async app => {
       security: [],
       consumes: FIELD_ENCODINGS,
       body: Type.Object({ secret: Secret, filename: OriginalKey }),
-      response: { 200: answer('Success', 'Published (or already published)', { success: true }), ...failures([400, 401, 403, 404, 413, 415, 503, 507], { 503: 'This image is busy. Try again shortly.' }) }
+      response: { 200: answer('Success', 'Published (or already published)', { success: true }), ...failures([400, 401, 403, 404, 405, 413, 415, 503, 507], { 503: 'This image is busy. Try again shortly.' }) }
     }
   }, async request => {
     await app.images.publish(request.body.filename)

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { answer } from './schemas.js'
+import { PLAIN_TEXT } from '../error-handler.js'
+import { answer, failure, failures } from './schemas.js'
 
 /** GET /ready: whether this instance can take work now; /ping only says that it runs. */
 const ready: FastifyPluginAsyncTypebox = async app => {
@@ -11,13 +12,14 @@ const ready: FastifyPluginAsyncTypebox = async app => {
       security: [],
       response: {
         200: answer('Success', 'Ready to take work', { success: true }),
-        503: answer('Failure', 'Not ready, saying what did not answer (or shutting down)', { success: false, message: 'Not ready: active storage did not answer.' })
+        ...failures([405]),
+        503: failure('Not ready, saying what did not answer (or shutting down)', 'Not ready: active storage did not answer.')
       }
     }
   }, async (_request, reply) => {
     const failed = await app.notReady()
     if (failed.length === 0) return { success: true as const }
-    return await reply.code(503).send({ success: false as const, message: `Not ready: ${failed.join(', ')} did not answer.` })
+    return await reply.code(503).type(PLAIN_TEXT).send(`Not ready: ${failed.join(', ')} did not answer.`)
   })
 }
 

@@ -23,7 +23,7 @@ const upload: FastifyPluginAsyncTypebox<{ maxUploadSize: number }> = async (app,
       description: 'Accepted, told by the bytes: JPEG, PNG, GIF and SVG, stored as sent; HEIC/HEIF, AVIF and still WebP, stored as a JPEG original at quality 92 (a PNG when transparent), upright, with their EXIF and colour profile. Refused: animated WebP or AVIF, TIFF, BMP, PDF, PSD, anything else. Thumbnails are sRGB, 8 bits a channel.',
       consumes: ['multipart/form-data'],
       body: Type.Object({ file: Type.String({ format: 'binary', description: 'JPEG, PNG, GIF, SVG, HEIC/HEIF, AVIF or WebP, told by its bytes; the part\'s name and type are not used' }) }),
-      response: { 200: answer('NewKey', 'Stored in incoming: the image\'s key', { success: true, filename: '1732790000_0123456789.jpg' }), ...REQUEST_TIMEOUT, ...failures([400, 413, 415, 503, 507], { 400: 'Unsupported image format.', 413: 'File too large.' }) }
+      response: { 200: answer('NewKey', 'Stored in incoming: the image\'s key', { success: true, filename: '1732790000_0123456789.jpg' }), ...REQUEST_TIMEOUT, ...failures([400, 405, 413, 415, 503, 507], { 400: 'Unsupported image format.', 413: 'File too large.' }) }
     },
     // The handler streams the body itself: the schema above only describes it.
     validatorCompiler: () => () => true

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { BACKGROUND, Priority, Queue } from '../../src/imaging/queue.js'
+import { BACKGROUND, FOLLOWING, Priority, Queue } from '../../src/imaging/queue.js'
 
 t.test('never more than `concurrency` tasks at once, taken in arrival order', async t => {
   const queue = new Queue(2)
@@ -81,4 +81,23 @@ t.test('background work waits while a request is in progress, and starts once it
   release()
   await background
   t.ok(ran)
+})
+
+t.test('a new upload\'s variants start while requests are in progress, after their commands, never in the last slot', async t => {
+  const queue = new Queue(2)
+  const release = queue.hold()
+  let release1: () => void = () => {}
+  const gate = new Promise<void>(resolve => { release1 = resolve })
+  const started: string[] = []
+  const background = queue.run(async () => { started.push('background') }, 0, BACKGROUND)
+  const first = queue.run(async () => { started.push('following 1'); await gate }, 0, FOLLOWING)
+  const second = queue.run(async () => { started.push('following 2') }, 0, FOLLOWING)
+  t.same([started, queue.running, queue.waiting], [['following 1'], 1, 2], 'held: the background waits, one following runs, the second not in the last slot')
+  await queue.run(async () => { started.push('person') })
+  release1()
+  await Promise.all([first, second])
+  t.same(started, ['following 1', 'person', 'following 2'])
+  release()
+  await background
+  t.same(started.at(-1), 'background', 'background work once no request is in progress')
 })

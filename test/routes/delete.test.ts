@@ -43,11 +43,11 @@ t.test('missing filenames or a non-key among them is 400, and nothing is removed
   const [a] = await publishedImages(app, t.testdir(), 1)
   writeFileSync(join(config.activeFolder, 'notes.txt'), 'not an image')
   t.same(await postJson(app, '/delete', { secret: SECRET }),
-    { statusCode: 400, body: { success: false, message: 'Missing parameters. Expected values are { filenames }' } })
+    { statusCode: 400, body: 'Bad parameter filenames: Invalid input.' })
   for (const filenames of [[a, '../notes.txt'], 'notes.txt', [], [a, 5], { a }]) {
     const { statusCode, body } = await postJson(app, '/delete', { secret: SECRET, filenames })
     t.equal(statusCode, 400, JSON.stringify(filenames))
-    t.same(body, { success: false, message: 'Invalid filenames.' })
+    t.same(body, 'Bad parameter filenames: Invalid input.')
   }
   t.equal(filesIn(config.activeFolder).length, 5)
 })

@@ -46,7 +46,7 @@ t.test('an original removed half-way through its publish (as an S3 lifecycle rul
     guard?.()
     rmSync(join(config.incomingFolder, key), { force: true })
   })
-  t.same(await publish(app, key), { statusCode: 404, body: { success: false, message: 'Unknown image.' } })
+  t.same(await publish(app, key), { statusCode: 404, body: 'Unknown image.' })
   t.same(filesIn(config.activeFolder), [], 'the thumbnails it moved are taken back')
   t.same(filesIn(config.incomingFolder), [])
 })
@@ -54,24 +54,24 @@ t.test('an original removed half-way through its publish (as an S3 lifecycle rul
 t.test('an image in neither store is 404; a name that is not a key is 400', async t => {
   const { app } = await testApp(t)
   t.same(await publish(app, '1475660224_882910455.jpg'),
-    { statusCode: 404, body: { success: false, message: 'Unknown image.' } })
+    { statusCode: 404, body: 'Unknown image.' })
   for (const filename of ['../../etc/passwd', 'photo.jpg', '1475660224_882910455.tiff', '', 12]) {
     const { statusCode, body } = await postJson(app, '/publish', { secret: SECRET, filename })
     t.equal(statusCode, 400, String(filename))
-    t.same(body, { success: false, message: 'Invalid filename.' })
+    t.same(body, 'Bad parameter filename: Invalid input.')
   }
   t.same(await postJson(app, '/publish', { secret: SECRET }),
-    { statusCode: 400, body: { success: false, message: 'Missing parameters. Expected values are { filename }' } })
+    { statusCode: 400, body: 'Bad parameter filename: Required.' })
 })
 
 t.test('the protected routes want the secret first: 401 without, 403 when wrong', async t => {
   const { app } = await testApp(t)
   const bodies = { '/publish': { filename: 'x' }, '/delete': { filenames: 'x' }, '/rotate': { filename: 'x' } }
   for (const [url, body] of Object.entries(bodies)) {
-    t.same(await postJson(app, url, body), { statusCode: 401, body: { success: false, message: 'Missing secret key.' } }, url)
-    t.same(await postJson(app, url, { ...body, secret: '' }), { statusCode: 401, body: { success: false, message: 'Missing secret key.' } })
+    t.same(await postJson(app, url, body), { statusCode: 401, body: 'Missing secret key.' }, url)
+    t.same(await postJson(app, url, { ...body, secret: '' }), { statusCode: 401, body: 'Missing secret key.' })
     for (const secret of ['wrong', SECRET + 'x', SECRET.slice(0, -1), [SECRET], { secret: SECRET }, 42]) {
-      t.same(await postJson(app, url, { ...body, secret }), { statusCode: 403, body: { success: false, message: 'Bad secret key.' } }, `${url} ${JSON.stringify(secret)}`)
+      t.same(await postJson(app, url, { ...body, secret }), { statusCode: 403, body: 'Bad secret key.' }, `${url} ${JSON.stringify(secret)}`)
     }
     const none = await app.inject({ method: 'POST', url })
     t.equal(none.statusCode, 401, `${url} with no body`)

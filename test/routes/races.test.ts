@@ -59,7 +59,7 @@ t.test('only an original can be published or rotated: a thumbnail\'s key is 400,
     for (const suffix of ['BI', 'SI']) {
       const thumbnail = body.filename.replace('.jpg', `${suffix}.jpg`)
       t.same(await postJson(app, route, { secret: SECRET, filename: thumbnail }),
-        { statusCode: 400, body: { success: false, message: 'Invalid filename.' } }, `${route} ${thumbnail}`)
+        { statusCode: 400, body: 'Bad parameter filename: Invalid input.' }, `${route} ${thumbnail}`)
     }
   }
   await settled({ apps: [app], keys: async () => filesIn(config.incomingFolder) })

@@ -63,15 +63,18 @@ t.test('rotate refuses SVG, other angles, and keys not in active', async t => {
   const dir = t.testdir({ 'a.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"/>' })
   const svg = await published(app, join(dir, 'a.svg'))
   t.same(await postJson(app, '/rotate', { secret: SECRET, filename: svg }),
-    { statusCode: 400, body: { success: false, message: 'SVG images rotation is not supported.' } })
+    { statusCode: 400, body: 'SVG images rotation is not supported.' })
   const png = await published(app, makeImage(dir, 'a.png', '30x10'))
   for (const rotation of [45, 270, '90deg', 0]) {
     const { statusCode, body } = await postJson(app, '/rotate', { secret: SECRET, filename: png, rotation })
     t.equal(statusCode, 400, String(rotation))
-    t.same(body, { success: false, message: 'Invalid rotation.' })
+    t.same(body, `Bad parameter rotation: Invalid enum value. Expected '-90' | '90' | '180', received '${rotation}'.`)
+  }
+  for (const rotation of [[90], { 90: 90 }, true]) {
+    t.same(await postJson(app, '/rotate', { secret: SECRET, filename: png, rotation }), { statusCode: 400, body: 'Bad parameter rotation: Invalid input.' }, JSON.stringify(rotation))
   }
   const { body: uploaded } = await upload(app, makeImage(dir, 'b.png', '30x10'))
   t.same(await postJson(app, '/rotate', { secret: SECRET, filename: uploaded.filename }),
-    { statusCode: 404, body: { success: false, message: 'Unknown image.' } }, 'only in incoming')
+    { statusCode: 404, body: 'Not found' }, 'only in incoming')
   t.equal(filesIn(config.activeFolder).length, 8, 'nothing removed')
 })

@@ -46,7 +46,7 @@ t.test('upload → publish → rotate → delete on S3', async t => {
   t.same(await postJson(app, '/delete', { secret: SECRET, filenames: [rotated.body.filename, key] }), { statusCode: 200, body: { success: true } })
   t.same(await s3.keys('active'), [])
   t.same(await publish(app, key),
-    { statusCode: 404, body: { success: false, message: 'Unknown image.' } })
+    { statusCode: 404, body: 'Unknown image.' })
 })
 
 t.test('S3 down: 503 with a clear message; once it is back the same calls finish, nothing lost', async t => {
@@ -58,7 +58,7 @@ t.test('S3 down: 503 with a clear message; once it is back the same calls finish
   t.same(await publish(app, second.filename), { statusCode: 200, body: { success: true } })
 
   await s3.stop()
-  const unavailable = { statusCode: 503, body: { success: false, message: 'The incoming storage is unavailable. Try again later.' } }
+  const unavailable = { statusCode: 503, body: 'The incoming storage is unavailable. Try again later.' }
   t.same(await publish(app, first.filename), unavailable)
   const upload503 = await upload(app, makeImage(dir, 'c.png', '30x20'))
   t.equal(upload503.statusCode, 503)
@@ -96,7 +96,7 @@ t.test('S3 answering 500: 503 after the SDK\'s retries; once it answers again th
   const { body } = await upload(app, makeImage(t.testdir(), 'a.png', '300x200'))
   s3.failWith(500)
   const before = s3.requests.length
-  t.same(await publish(app, body.filename), { statusCode: 503, body: { success: false, message: 'The incoming storage is unavailable. Try again later.' } })
+  t.same(await publish(app, body.filename), { statusCode: 503, body: 'The incoming storage is unavailable. Try again later.' })
   t.ok(s3.requests.length - before >= 3, 'the SDK tried again before giving up')
   s3.failWith(undefined)
   t.same(await publish(app, body.filename), { statusCode: 200, body: { success: true } })
@@ -116,7 +116,7 @@ t.test('a rotate whose writes fail half-way: 503, the old key whole, nothing of 
   s3.failWith(500, request => request.method === 'PUT' && /^\/active\/\d+_\d+\.jpg$/.test(request.path) && !request.path.includes(stem))
   const failed = await postJson(app, '/rotate', { secret: SECRET, filename: body.filename })
   s3.failWith(undefined)
-  t.same(failed, { statusCode: 503, body: { success: false, message: 'The active storage is unavailable. Try again later.' } })
+  t.same(failed, { statusCode: 503, body: 'The active storage is unavailable. Try again later.' })
   t.same(await s3.keys('active'), published, 'the old key as it was, nothing of the new one')
   t.same(await s3.keys('incoming'), [], 'no marker owed for a key that was never made')
   const rotated = await postJson(app, '/rotate', { secret: SECRET, filename: body.filename })
@@ -132,7 +132,7 @@ t.test('S3 answering 507 (its disks full): the upload gets 507 and leaves nothin
   const photo = makeImage(t.testdir(), 'a.jpg', '600x400')
   s3.failWith(507, request => request.method === 'PUT')
   const { statusCode, body } = await upload(app, photo)
-  t.same([statusCode, body], [507, { success: false, message: 'Not enough storage space. Try again later.' }])
+  t.same([statusCode, body], [507, 'Not enough storage space. Try again later.'])
   t.same(await s3.keys('incoming'), [])
   s3.failWith(undefined)
   t.equal((await upload(app, photo)).statusCode, 200)

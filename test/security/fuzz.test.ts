@@ -8,6 +8,7 @@ import { heifBrand } from '../../src/imaging/heif.js'
 import { heifLayout } from '../../src/imaging/heif-items.js'
 import { jpegSegments, uprightSegments } from '../../src/imaging/jpeg-segments.js'
 import { inspectSvg } from '../../src/imaging/svg-check.js'
+import { inlineEntities, inlineSvgEntities } from '../../src/imaging/svg-entities.js'
 import { cssExternal, looksLikeSvg, splitLength } from '../../src/imaging/svg-scan.js'
 import { findWebpExif } from '../../src/imaging/webp.js'
 import { countingSource } from '../counting-source.js'
@@ -90,6 +91,7 @@ async function parseAll (bytes: Buffer): Promise<string | undefined> {
     heifBrand(bytes)
     const text = bytes.toString('utf8')
     looksLikeSvg(text)
+    inlineEntities(text)
     splitLength(text.trim())
     cssExternal(text)
   } catch (error) {
@@ -126,6 +128,8 @@ t.test(`every parser of uploaded bytes, over ${INPUTS} mutated real files and th
 
 t.test(`the SVG check over ${SVG_FILES} mutated SVGs: an answer for each, never a throw (seed ${SEED})`, async t => {
   const dir = t.testdir()
+  const subset = Buffer.from('<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "svg11.dtd" [\n<!ENTITY ns_ai "http://ns.adobe.com/AdobeIllustrator/10.0/">\n<!-- a comment -->\n<!ENTITY ns_x \'a "quoted" b\'>\n]>\n' +
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:i="&ns_ai;" width="10" height="10"><!-- &ns_x; --><text title="&ns_x;"><![CDATA[&ns_ai;]]>&ns_ai;&amp;</text></svg>')
   const base = Buffer.from('<?xml version="1.0"?>\n<!-- a comment -->\n<!DOCTYPE svg>\n<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="12.5em" height="3e1" viewBox="0 0 10 10">' +
     '<style>rect { fill: url(#g) }</style><image href="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="/>' +
     '<a xlink:href="#x"><rect width="5" height="5" style="fill: url( \'#g\' )"/></a></svg>')
@@ -133,8 +137,11 @@ t.test(`the SVG check over ${SVG_FILES} mutated SVGs: an answer for each, never 
   const problems: string[] = []
   for (let i = 0; i < SVG_FILES; i++) {
     const path = join(dir, `${i}.svg`)
-    writeFileSync(path, mutate(base, next))
-    await inspectSvg(path).catch(error => problems.push(`${i}.svg: ${String(error)}`))
+    writeFileSync(path, mutate(i % 2 === 0 ? base : subset, next))
+    await inlineSvgEntities(path).then(async () => await inspectSvg(path)).catch(error => problems.push(`${i}.svg: ${String(error)}`))
   }
   t.same(problems, [])
+  writeFileSync(join(dir, 'subset.svg'), subset)
+  await inlineSvgEntities(join(dir, 'subset.svg'))
+  t.same(await inspectSvg(join(dir, 'subset.svg')), { width: 10, height: 10 }, 'the unmutated base is taken, and safe')
 })

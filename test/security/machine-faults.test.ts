@@ -63,7 +63,7 @@ t.test('a convert killed during an upload: 503 with Retry-After, logged with its
   const response = await answer
   t.equal(response.status, 503)
   t.equal(response.headers.get('retry-after'), '1')
-  t.same(await response.json(), { success: false, message: 'Image processing was interrupted. Try again.' })
+  t.same(await response.text(), 'Image processing was interrupted. Try again.')
   // The log line may be read from the child after the answer.
   await until(() => /"level":50,.*convert was stopped: signal SIGKILL/.test(server.output()), 'the log of convert killed')
   t.same(filesIn(join(dir, 'in')), [])
@@ -109,10 +109,10 @@ t.test('incoming on a full disk: 507, nothing of the upload left, /ready 503 unt
   const photo = makeImage(root, 'photo.jpg', '1200x900', { args: ['-seed', '3', '+noise', 'Random'] })
   disk.fill()
   const { statusCode, body } = await upload(app, photo)
-  t.same([statusCode, body], [507, { success: false, message: 'Not enough storage space. Try again later.' }])
+  t.same([statusCode, body], [507, 'Not enough storage space. Try again later.'])
   t.same(filesIn(config.incomingFolder), ['filler'], 'no thumbnail, original or marker left')
   await until(async () => (await app.inject('/ready')).statusCode === 503, '/ready 503')
-  t.match((await app.inject('/ready')).json().message, 'incoming storage')
+  t.match((await app.inject('/ready')).body, 'incoming storage')
   disk.free()
   await until(async () => (await app.inject('/ready')).statusCode === 200, '/ready 200 again')
   t.equal((await upload(app, photo)).statusCode, 200)
@@ -125,7 +125,7 @@ t.test('temp on a full disk: 507 for the upload and for ImageMagick\'s own write
   const small = makeImage(root, 'small.png', '600x400')
   disk.fill()
   const { statusCode, body } = await upload(app, small)
-  t.same([statusCode, body.message], [507, 'Not enough storage space. Try again later.'])
+  t.same([statusCode, body], [507, 'Not enough storage space. Try again later.'])
   await until(async () => (await app.inject('/ready')).statusCode === 503, '/ready 503')
   t.same(filesIn(config.incomingFolder), [])
   // Past the body: the work file fits, but not the thumbnails ImageMagick writes.

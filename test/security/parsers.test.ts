@@ -39,7 +39,7 @@ t.test('a JPEG padded with a megabyte of fill bytes: a bounded walk, and a clear
   const source = countingSource(readFileSync(path))
   t.notOk((await jpegSegments(source)).some(segment => segment.marker === 0xDA), 'no scan found within the bound')
   t.ok(source.reads <= 1100, `${source.reads} steps for 1 MiB`)
-  t.same(await upload(app, path), { statusCode: 400, body: { success: false, message: 'Damaged JPEG file: no pixels in it can be decoded.' } })
+  t.same(await upload(app, path), { statusCode: 400, body: 'Damaged JPEG file: no pixels in it can be decoded.' })
 })
 
 t.test('SVG heads and sizes are read in linear time: inputs that took minutes or hours answer within a fixed budget', async t => {
@@ -49,6 +49,17 @@ t.test('SVG heads and sizes are read in linear time: inputs that took minutes or
   const spaced = svgSpacedWidth(t.testdir(), 1_000_000)
   t.match(await withinBudget('imaging/svg-check.js', 'inspectSvg', spaced), { unsized: /^SVG size "1 {39}" is not in a unit/ }, 'a width with a megabyte of spaces (20 minutes before)')
   t.same(await withinBudget('imaging/svg-scan.js', 'cssExternal', `url(${' '.repeat(1_000_000)}#a)`), false, 'url( with a megabyte of spaces')
+})
+
+t.test('an SVG\'s entities are expanded in linear time, whatever the runs of markup around them', async t => {
+  const head = '<!DOCTYPE svg [<!ENTITY a "x">]><svg>'
+  for (const [name, body] of [['ampersands', '&'.repeat(1_000_000)], ['open tags', '<'.repeat(1_000_000) + '&a;'], ['names without an end', '&aaaa'.repeat(200_000)],
+    ['comment starts', '<!--'.repeat(250_000) + '&a;'], ['references', '&a;'.repeat(300_000)]]) {
+    const inlined = await withinBudget('imaging/svg-entities.js', 'inlineEntities', head + body)
+    t.equal(typeof inlined === 'string' ? inlined.length : inlined, body.length + 5 - (name === 'references' ? 600_000 : name === 'open tags' ? 2 : 0), name)
+  }
+  t.equal(await withinBudget('imaging/svg-entities.js', 'inlineEntities', `<!DOCTYPE svg [${'<!--'.repeat(250_000)}`), undefined, 'a subset of unclosed comments')
+  t.equal(await withinBudget('imaging/svg-entities.js', 'inlineEntities', `<!DOCTYPE svg "${'['.repeat(1_000_000)}`), '<!DOCTYPE svg "' + '['.repeat(1_000_000), 'an unclosed literal: no subset')
 })
 
 t.test('HEIC: only the primary image is decoded, counted and stored', async t => {
@@ -76,7 +87,7 @@ t.test('HEIC: every image the decoder touches is counted against MAX_IMAGE_PIXEL
   const dir = t.testdir()
   const clear = makeImage(dir, 'clear.png', '1000x600', { coder: 'png32', args: ['-depth', '8', '-alpha', 'set', '-channel', 'A', '-evaluate', 'set', '50%'] })
   execFileSync('heif-enc', ['-q', '50', clear, '-o', join(dir, 'clear.heic')])
-  t.same(await upload(app, join(dir, 'clear.heic')), { statusCode: 400, body: { success: false, message: 'Image too large: its primary image decodes 1200000 pixels (tiles and alpha), over 1000000.' } },
+  t.same(await upload(app, join(dir, 'clear.heic')), { statusCode: 400, body: 'Image too large: its primary image decodes 1200000 pixels (tiles and alpha), over 1000000.' },
     '600,000 px shown, 1,200,000 decoded')
   t.equal((await upload(app, manyImagesHeic(dir, 3, 2048))).statusCode, 200, 'images that are not shown are not decoded, and count for nothing')
 })
