@@ -6,12 +6,13 @@ import { skipSpace } from './svg-scan.js'
 // check nor the renderer nor a browser ever reads a DTD. Anything else in a subset (an external
 // or parameter entity, an entity that names another, markup declarations, or more than the
 // bounds) leaves the file as it is, and the check refuses it.
-export const MAX_ENTITIES = 64
-export const MAX_ENTITY_BYTES = 1024
-/** Characters all expansions may add together: a few namespace URLs take a few hundred. */
-export const MAX_EXPANSION = 1024 * 1024
-// Where a subset of MAX_ENTITIES declarations (with comments between) ends at the latest.
-const PROLOGUE_BYTES = 128 * 1024
+const MAX_ENTITIES = 64
+const MAX_ENTITY_BYTES = 1024
+// Characters all expansions may add together: a few namespace URLs take a few hundred.
+const MAX_EXPANSION = 1024 * 1024
+// Where the `[` of a DOCTYPE comes at the latest, after the XML declaration and a generator's
+// comment: the subset itself may run past it (the whole file is read then).
+const PROLOGUE_BYTES = 16 * 1024
 const MAX_NAME = 64
 const NAME_START = /[A-Za-z_:]/
 const NAME_CHAR = /[\w.:-]/

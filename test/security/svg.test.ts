@@ -136,6 +136,12 @@ t.test('SVGs as Illustrator and Inkscape write them upload and get thumbnails; I
   // MI fits 400×400: Illustrator's 300×150 px as they are, Inkscape's 120×60 mm (454×227 px) made smaller.
   t.match(identify(join(config.incomingFolder, drawn.body.filename.replace('.svg', 'MI.jpg'))), { format: 'JPEG', width: 300, height: 150 })
   t.match(identify(join(config.incomingFolder, sketched.body.filename.replace('.svg', 'MI.jpg'))), { format: 'JPEG', width: 400, height: 200 })
+  // 64 entities of 1 KiB: a subset far past the 4 KiB head the format is told from.
+  const most = Array.from({ length: 64 }, (_, i) => `<!ENTITY e${i} "${String(i % 10).repeat(1024)}">`).join('\n')
+  writeFileSync(join(dir, 'most.svg'), svg('<text y="20" id="&e63;">&e0;</text>', `<!DOCTYPE svg [\n${most}\n]>`))
+  const bounded = await upload(app, join(dir, 'most.svg'), 'most.svg', 'image/svg+xml')
+  t.equal(bounded.statusCode, 200, bounded.body)
+  t.match(readFileSync(join(config.incomingFolder, bounded.body.filename), 'utf8'), `<text y="20" id="${'3'.repeat(1024)}">${'0'.repeat(1024)}</text>`)
   t.same(requests, [], 'the DTD named is never fetched')
 })
 
