@@ -1,17 +1,20 @@
 # Build stage: compile TypeScript, then keep only the runtime packages.
-FROM node:24-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 # The commit built, for service_info (a build context has no git history): --build-arg SOURCE_COMMIT=$(git rev-parse HEAD).
 ARG SOURCE_COMMIT=unknown
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The sources are not here yet: the build (npm's prepare) runs below.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+# The sources are not here yet: the build (npm's prepare) runs below. Behind a TLS-inspecting
+# proxy, pass its CA bundle as a secret (--secret id=npm-ca,src=...): read here, never in a layer.
+RUN --mount=type=secret,id=npm-ca \
+  if [ -f /run/secrets/npm-ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm-ca; fi \
+  && npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 RUN SOURCE_COMMIT="$SOURCE_COMMIT" npm run build && chmod +x dist/bin/*.js && npm prune --omit=dev
 
 # Runtime stage: Node, the programs the service spawns, the compiled service.
-FROM node:24-bookworm-slim
+FROM node:24.22.3-bookworm-slim
 RUN apt-get update \
   && apt-get install -y --no-install-recommends imagemagick librsvg2-bin exiftran util-linux libheif-examples icc-profiles-free \
   && rm -rf /var/lib/apt/lists/*

@@ -9,7 +9,7 @@ import { KeyLocks } from '../../src/lifecycle/key-lock.js'
 import { makeImage, publish, testApp, upload } from '../helpers.js'
 import { runMain } from '../io.js'
 import { startS3 } from '../s3.js'
-import { runCompiled } from '../server-process.js'
+import { freePort, runCompiled } from '../server-process.js'
 import { ageLocalFile } from '../storage/contract.js'
 
 const clean = async (env: Record<string, string>, ...args: string[]): Promise<{ code: number, stdout: string, stderr: string }> => await runMain(main, env, ...args)
@@ -102,6 +102,17 @@ t.test('the compiled program, as cron runs it: exit code, output, files', async 
   t.same(readdirSync(join(dir, 'in')).sort(), NEW)
   const usage = await runCompiled('bin/clean-incoming.js', {}, '--older-than', 'soon')
   t.same([usage.code, usage.output.split('\n')[1]], [2, 'Usage: image-backend-clean-incoming [--older-than SECONDS] [--all] [--dry-run]'], 'no stack trace: the problem, then the usage')
+})
+
+t.test('both compiled commands, with the store down: one line saying why, no stack trace, exit 1', async t => {
+  const endpoint = `http://127.0.0.1:${await freePort()}`
+  const env = { STORAGE_BACKEND: 's3', INCOMING_BUCKET: 'incoming', INCOMING_PREFIX: 'DOWN', ACTIVE_BUCKET: 'active', ACTIVE_PREFIX: 'DOWN', DOWN_ENDPOINT: endpoint, DOWN_ACCESS_KEY_ID: 'k', DOWN_SECRET_KEY: 's', TEMP_FOLDER: t.testdir() }
+  for (const [program, args] of [['clean-incoming', []], ['regenerate', ['--missing']]] as const) {
+    const run = await runCompiled(`bin/${program}.js`, env, ...args)
+    t.equal(run.code, 1, run.output)
+    t.match(run.output, new RegExp(`(^|\\n)${program}: The (incoming|active) storage is unavailable\\. Try again later\\.\\n$`), `${program}: the reason`)
+    t.notMatch(run.output, /\n\s+at /, `${program}: no stack trace`)
+  }
 })
 
 t.test('--older-than 0 --all removes everything, a marker and a dead process\'s claim included', async t => {

@@ -36,6 +36,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     run.child.kill(signal)
     const { code, output } = await ended(run)
     t.equal(code, signal === 'SIGINT' ? 130 : 143, output)
+    t.match(output, `${signal} received: stopping after the work under way (again to stop at once).\n`, 'said when the signal came')
     const [, files, images, left] = /Stopped by SIG\w+: Made (\d+) files for (\d+) images; 0 complete; 0 failed; (\d+) left \(run it again to resume\)\./.exec(output) ?? []
     t.ok(Number(left) > 0 && Number(images) + Number(left) === 30, output)
     t.equal(filesIn(join(dir, 'act')).length, 30 + Number(files), 'what it says it made is there')
