@@ -1,19 +1,8 @@
 import { randomInt } from 'node:crypto'
+import { FORMATS, type ExtraFormat, type Format } from './formats.js'
 
-export const FORMATS = ['jpg', 'png', 'gif', 'svg'] as const
-export type Format = typeof FORMATS[number]
-
-/**
- * Formats taken on upload but not stored as sent: the original becomes a JPEG (a PNG when it is
- * transparent), so keys keep the four extensions above and every client shows them.
- */
-export const CONVERTED_FORMATS = ['heic', 'avif', 'webp'] as const
-export type ConvertedFormat = typeof CONVERTED_FORMATS[number]
-export type UploadFormat = Format | ConvertedFormat
-
-/** Formats made besides each base thumbnail, for browsers that show them. */
-export const EXTRA_FORMATS = ['webp', 'avif'] as const
-export type ExtraFormat = typeof EXTRA_FORMATS[number]
+// Keys end in a stored format's extension (formats.ts): a converted upload's original is a JPEG
+// (a PNG when transparent), so every client shows it.
 
 /** A new unique key: `<unix seconds>_<10 random digits>.<ext>`, as the older service made them. */
 export function newKey (ext: Format): string {

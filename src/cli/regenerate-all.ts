@@ -1,7 +1,8 @@
 import type { ImageService } from '../lifecycle/image-service.js'
 import type { Plan } from '../lifecycle/regenerate.js'
 import { CommandInterrupted } from '../imaging/run.js'
-import { familyKeys, isOriginal, type ExtraFormat } from '../keys.js'
+import type { ExtraFormat } from '../formats.js'
+import { familyKeys, isOriginal } from '../keys.js'
 import type { Storage } from '../storage/storage.js'
 
 export interface Failure {

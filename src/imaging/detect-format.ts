@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises'
-import type { UploadFormat } from '../keys.js'
+import type { UploadFormat } from '../formats.js'
 import { withFileSource } from './byte-source.js'
 import { heifBrand } from './heif.js'
 import { heifLayout } from './heif-items.js'

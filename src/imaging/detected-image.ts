@@ -1,4 +1,4 @@
-import type { UploadFormat } from '../keys.js'
+import type { UploadFormat } from '../formats.js'
 
 /** What the header of an uploaded file says, read by our own parsers and `identify -ping`. */
 export interface DetectedImage {

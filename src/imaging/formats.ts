@@ -1,4 +1,4 @@
-import { EXTRA_FORMATS, type ExtraFormat } from '../keys.js'
+import { EXTRA_FORMATS, type ExtraFormat } from '../formats.js'
 import type { Runner } from './run.js'
 
 /** The extra formats this ImageMagick can write, from `convert -list format` (mode column `rw`). */

@@ -1,4 +1,4 @@
-import type { ConvertedFormat } from '../keys.js'
+import type { ConvertedFormat } from '../formats.js'
 
 // The ftyp brands of HEIF (HEVC, or any codec) and AVIF files: still images, and image sequences.
 const STILL_BRANDS: Record<string, ConvertedFormat> = { heic: 'heic', heix: 'heic', heim: 'heic', heis: 'heic', mif1: 'heic', avif: 'avif' }

@@ -1,4 +1,4 @@
-import type { ConvertedFormat, ExtraFormat, Format } from '../keys.js'
+import type { ConvertedFormat, ExtraFormat, Format } from '../formats.js'
 import type { ResizeRule } from '../resizing.js'
 import { detectFormat } from './detect-format.js'
 import type { DetectedImage } from './detected-image.js'

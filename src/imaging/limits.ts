@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises'
-import type { UploadFormat } from '../keys.js'
+import { formatName, type UploadFormat } from '../formats.js'
 import type { DetectedImage } from './detected-image.js'
 import { scanDataBytes } from './jpeg-segments.js'
 
@@ -15,11 +15,8 @@ const DEFLATE_MAX_RATIO = 1032
 // PNG colour type → samples a pixel (grey, RGB, palette, grey + alpha, RGBA).
 const PNG_SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }
 
-/** Each format as people name it. */
-export const FORMAT_NAMES: Record<UploadFormat, string> = { jpg: 'JPEG', png: 'PNG', gif: 'GIF', svg: 'SVG', heic: 'HEIC', avif: 'AVIF', webp: 'WebP' }
-
 /** The answer for a file whose header is right but whose pixels do not decode. */
-export const noPixels = (format: UploadFormat): string => `Damaged ${FORMAT_NAMES[format]} file: no pixels in it can be decoded.`
+export const noPixels = (format: UploadFormat): string => `Damaged ${formatName(format)} file: no pixels in it can be decoded.`
 
 /**
  * Why an image is refused from its header, before anything decodes it: an SVG unsafe to serve,
@@ -30,7 +27,7 @@ export const noPixels = (format: UploadFormat): string => `Damaged ${FORMAT_NAME
  */
 export async function refusal ({ format, width, height, frames = 1, unsafe, unsized, embeddedPixels = 0, decodedPixels = 0, damaged, animated }: DetectedImage, path: string, maxPixels: number): Promise<string | undefined> {
   if (damaged === true) return noPixels(format)
-  if (animated === true) return `Animated ${FORMAT_NAMES[format]} is not accepted: send it as a GIF, or as a still image.`
+  if (animated === true) return `Animated ${formatName(format)} is not accepted: send it as a GIF, or as a still image.`
   if (unsafe !== undefined) return `Unsafe SVG: ${unsafe}.`
   if (unsized !== undefined) return unsized
   const embeddedLimit = Math.min(maxPixels, MAX_EMBEDDED_PIXELS)

@@ -1,5 +1,5 @@
 import { rename } from 'node:fs/promises'
-import type { Format } from '../keys.js'
+import type { Format } from '../formats.js'
 import type { Runner } from './run.js'
 
 export type Rotation = 90 | -90 | 180

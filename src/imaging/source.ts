@@ -1,4 +1,4 @@
-import type { Format } from '../keys.js'
+import type { Format } from '../formats.js'
 
 /** An image file a pipeline reads: where, in which format, and what is known of its size. */
 export interface Source {

@@ -1,5 +1,5 @@
 import { copyFile, open, writeFile } from 'node:fs/promises'
-import type { ConvertedFormat, Format } from '../keys.js'
+import type { ConvertedFormat, Format } from '../formats.js'
 import type { DetectedImage } from './detected-image.js'
 import { EXIF_HEADER, readOrientation } from './exif.js'
 import { markUpright } from './jpeg-segments.js'

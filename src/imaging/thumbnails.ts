@@ -1,4 +1,5 @@
-import { thumbnailKey, thumbnailFormat, type ExtraFormat, type Format } from '../keys.js'
+import type { ExtraFormat, Format } from '../formats.js'
+import { thumbnailKey, thumbnailFormat } from '../keys.js'
 import type { ResizeRule } from '../resizing.js'
 import { TO_SRGB } from './colour.js'
 import { CommandError, type Runner } from './run.js'

@@ -1,4 +1,5 @@
-import { EXTRA_FORMATS, familyKeys } from '../keys.js'
+import { EXTRA_FORMATS } from '../formats.js'
+import { familyKeys } from '../keys.js'
 import type { Storage } from '../storage/storage.js'
 import type { Stores } from '../storage/stores.js'
 

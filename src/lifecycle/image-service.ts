@@ -1,6 +1,6 @@
 import type { Config } from '../config.js'
 import type { Rotation } from '../imaging/orientation.js'
-import type { UploadFormat } from '../keys.js'
+import type { UploadFormat } from '../formats.js'
 import type { Workspace } from '../storage/temp-folder.js'
 import { Admission } from './admit.js'
 import { deleteImages } from './delete.js'

@@ -1,13 +1,7 @@
-const TYPES: Record<string, string> = {
-  jpg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  svg: 'image/svg+xml',
-  webp: 'image/webp',
-  avif: 'image/avif'
-}
+import { FORMAT_RECORDS } from '../formats.js'
 
 /** The Content-Type an object is served with, from its key's extension. */
 export function contentType (key: string): string {
-  return TYPES[key.slice(key.lastIndexOf('.') + 1)] ?? 'application/octet-stream'
+  const ext = key.slice(key.lastIndexOf('.') + 1)
+  return Object.hasOwn(FORMAT_RECORDS, ext) ? FORMAT_RECORDS[ext as keyof typeof FORMAT_RECORDS].mime : 'application/octet-stream'
 }
