@@ -37,16 +37,16 @@ export async function hostileUploads (run: Run): Promise<void> {
     const service = await startService(join(dir, String(inputs.findIndex(([each]) => each === name))), run.env, {})
     const peak = peakRss(service.child.pid as number)
     let slowestPing = 0
-    let sending = true
+    const sending = new AbortController()
     const pings = (async () => {
-      while (sending) {
+      while (!sending.signal.aborted) {
         const started = performance.now()
         await fetch(`${service.url}/ping`).then(async response => await response.arrayBuffer())
         slowestPing = Math.max(slowestPing, performance.now() - started)
       }
     })()
     const { status, seconds } = await send(service, path)
-    sending = false
+    sending.abort()
     await pings
     const bytes = peak()
     await service.stop()

@@ -68,17 +68,17 @@ export async function flood (run: Run, photo: string, path: '/ready' | '/ping'):
   const service = await startService(join(run.dir, `flood${path.slice(1)}`), run.env, {})
   const alone: number[] = []
   for (let i = 0; i < 3; i++) alone.push((await upload(service, photo)).seconds)
-  let flooding = true
+  const flooding = new AbortController()
   let asked = 0
   const flood = Promise.all(Array.from({ length: 32 }, async () => {
-    while (flooding) {
+    while (!flooding.signal.aborted) {
       await fetch(`${service.url}${path}`).then(async response => await response.arrayBuffer())
       asked++
     }
   }))
   const during: number[] = []
   for (let i = 0; i < 3; i++) during.push((await upload(service, photo)).seconds)
-  flooding = false
+  flooding.abort()
   await flood
   await service.stop()
   run.report(`12 MP upload during a ${path} flood (32 clients)`, s(quantile(during, 0.5)), `alone ${s(quantile(alone, 0.5))}`, `${asked} ${path} answered meanwhile`)

@@ -60,7 +60,7 @@ const count = text('a whole number greater than 0', '^[1-9]\\d*$')
 const milliseconds = text('a number of milliseconds, at least 100', '^([1-9]\\d{2,})$')
 const port = text('a port number from 1 to 65535', '^([1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])$')
 
-const Env = Type.Object({
+const EnvSchema = Type.Object({
   NODE_ENV: Type.Optional(Type.String()),
   STORAGE_BACKEND: Type.Optional(Type.Union([Type.Literal('local'), Type.Literal('s3')], { description: '"local" or "s3"' })),
   TEMP_FOLDER: Type.Optional(text('a folder path')),
@@ -91,7 +91,7 @@ const Env = Type.Object({
   CONNECTION_TIMEOUT: Type.Optional(milliseconds),
   LOG_LEVEL: Type.Optional(text('one of fatal, error, warn, info, debug, trace, silent', '^(fatal|error|warn|info|debug|trace|silent)$'))
 })
-type Env = Static<typeof Env>
+type Env = Static<typeof EnvSchema>
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -101,10 +101,10 @@ export class ConfigError extends Error {
 export function loadConfig (source: Record<string, string | undefined>): Config {
   // An empty variable counts as unset, as in a compose file's `VAR=`.
   const env = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''))
-  for (const key of Object.keys(Env.properties)) {
+  for (const key of Object.keys(EnvSchema.properties)) {
     if (typeof env[key] === 'string' && key !== 'RESIZING_CONFIG') env[key] = env[key].trim()
   }
-  const error = Value.Errors(Env, env).First()
+  const error = Value.Errors(EnvSchema, env).First()
   if (error !== undefined) {
     const name = error.path.slice(1)
     throw new ConfigError(`${name} must be ${error.schema.description ?? 'valid'} (got "${String(error.value)}")`)

@@ -8,7 +8,7 @@ const where = config.s3 === undefined
   ? { incoming: config.incomingFolder, active: config.activeFolder }
   : { incoming: `${config.s3.incoming.endpoint} ${config.s3.incoming.bucket}`, active: `${config.s3.active.endpoint} ${config.s3.active.bucket}` }
 app.log.info({ ...where, temp: config.tempFolder }, `storage: ${config.storageBackend}`)
-if (config.apiSecretKey === DEVELOPMENT_SECRET) app.log.warn("API_SECRET_KEY is unset: the protected routes take the development secret from the README")
+if (config.apiSecretKey === DEVELOPMENT_SECRET) app.log.warn('API_SECRET_KEY is unset: the protected routes take the development secret from the README')
 
 // On SIGTERM/SIGINT: stop accepting, let requests in flight finish, then exit.
 closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {

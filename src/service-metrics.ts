@@ -1,8 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
-/** What an image command was run for: the `operation` label of its duration and failures. */
-export type Operation = 'check' | 'convert' | 'thumbnails' | 'variants' | 'orient' | 'rotate' | 'probe'
-
 export interface ServiceMetrics {
   registry: Registry
   uploadedImages: Counter<'format'>

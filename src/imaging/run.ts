@@ -4,8 +4,10 @@ import { statfs } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { NoSpace } from '../errors.js'
-import type { Operation } from '../service-metrics.js'
 import type { Lane, Queue } from './queue.js'
+
+/** What an image command was run for: the `operation` label of its duration and failures. */
+export type Operation = 'check' | 'convert' | 'thumbnails' | 'variants' | 'orient' | 'rotate' | 'probe'
 
 // Our ImageMagick policy (only the coders we use; no delegates): found from src/imaging and dist/imaging alike.
 const POLICY_DIR = join(import.meta.dirname, '..', '..', 'imagemagick')

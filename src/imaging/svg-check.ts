@@ -58,7 +58,7 @@ export async function inspectSvg (path: string): Promise<SvgFacts | undefined> {
         facts.embeddedPixels = (facts.embeddedPixels ?? 0) + (pixels ?? 0)
       }
       if (local.startsWith('on')) refuse(`an event handler (${attribute})`)
-      if (JAVASCRIPT.test(value.replace(/[\s\u0000-\u001F]/g, ''))) refuse(`a script URL (${attribute})`)
+      if (JAVASCRIPT.test(value.replace(/[\s\p{Cc}]/gu, ''))) refuse(`a script URL (${attribute})`)
       if (REFERENCES.has(local) && !SAFE_REFERENCE.test(value)) refuse(`an external reference (${attribute})`)
       if (local === 'style' && cssExternal(value)) refuse('an external reference in CSS')
     }

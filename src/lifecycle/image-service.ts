@@ -38,14 +38,17 @@ export interface ImageService {
 // A claim on a key may wait this long: a rotate (the slowest call on one key) takes a few seconds.
 const LOCK_WAIT_MS = 30_000
 
-/** The options the config sets, for the service and the operator commands alike. */
-export function configuredOptions (config: Config): Pick<ImageServiceOptions, 'suffixes' | 'autoOrientOriginal' | 'maxImagePixels' | 'queueLimit' | 'publishDelayMs' | 'leaseMs'> {
+/**
+ * The options the config sets, for the service and the operator commands alike: the one table
+ * where a setting's name in Config and in the service differ (imagingQueueLimit, workLeaseMs).
+ */
+export function configuredOptions (config: Config): Pick<ImageServiceOptions, 'suffixes' | 'autoOrientOriginal' | 'maxImagePixels' | 'queueLimit' | 'thumbnailsPublishDelayMs' | 'leaseMs'> {
   return {
     suffixes: config.resizing.map(rule => rule.suffix),
     autoOrientOriginal: config.autoOrientOriginal,
     maxImagePixels: config.maxImagePixels,
     queueLimit: config.imagingQueueLimit,
-    publishDelayMs: config.thumbnailsPublishDelayMs,
+    thumbnailsPublishDelayMs: config.thumbnailsPublishDelayMs,
     leaseMs: config.workLeaseMs
   }
 }

@@ -31,7 +31,7 @@ export interface VariantJobsOptions {
   /** The variant formats to make; empty turns variants off. */
   formats: ExtraFormat[]
   /** How long a publish waits for variants still being made before making them again. */
-  publishDelayMs: number
+  thumbnailsPublishDelayMs: number
   /** How long a claim on a key or an owed-work marker stays its holder's without a refresh. */
   leaseMs: number
   /** The locks on image keys every job writes under. */
@@ -42,13 +42,20 @@ export interface VariantJobsOptions {
   clock?: Clock
   /** What background jobs report; an operator command that runs none leaves them out. */
   log?: Log
-  onVariantFailure?: () => void
+  /** Told as things happen; the metrics plugin listens. */
+  events?: VariantJobEvents
+}
+
+/** What the variant jobs tell an observer, each when it happens. */
+export interface VariantJobEvents {
+  /** A job that failed: its marker stays, and a later sweep tries again. */
+  failed?: () => void
   /** Markers nobody refreshed for a lease, taken over by a sweep: work a stopped replica left. */
-  onTakeover?: (count: number) => void
+  takenOver?: (count: number) => void
   /** A job left to its marker because IMAGING_QUEUE_LIMIT jobs were held already: a later sweep makes it. */
-  onDeferred?: () => void
+  deferred?: () => void
   /** The markers in incoming (all replicas' owed work), counted at each sweep. */
-  onOwed?: (count: number) => void
+  owed?: (count: number) => void
 }
 
 /** Where an image is now, and which of its family each store holds. */
@@ -137,7 +144,7 @@ export class VariantJobs {
   async afterPublish (key: string, inActive: Set<string>): Promise<void> {
     if (!this.enabled || this.expected(key).every(variant => inActive.has(variant))) return
     await this.owe(key)
-    this.later(this.options.publishDelayMs, () => this.run(key))
+    this.later(this.options.thumbnailsPublishDelayMs, () => this.run(key))
   }
 
   /**
@@ -170,11 +177,12 @@ export class VariantJobs {
     for (const cancel of this.timers) cancel()
     this.timers.clear()
     this.delayed = 0
-    let timedOut = false
     let stopLimit = (): void => {}
-    const deadline = new Promise<void>(resolve => { stopLimit = this.clock.after(timeoutMs, resolve) }).then(() => { timedOut = true })
+    const deadline = new Promise<'late'>(resolve => { stopLimit = this.clock.after(timeoutMs, () => resolve('late')) })
     // Requests still finishing may start jobs while we wait: look again until none is left.
-    while (this.jobs.size > 0 && !timedOut) await Promise.race([Promise.allSettled(this.jobs.values()), deadline])
+    while (this.jobs.size > 0) {
+      if (await Promise.race([Promise.allSettled(this.jobs.values()), deadline]) === 'late') break
+    }
     stopLimit()
     return this.jobs.size === 0
   }
@@ -189,7 +197,7 @@ export class VariantJobs {
     const markers: StoredKey[] = []
     const { incoming, active } = this.options.stores
     for await (const page of incoming.list(PENDING_PREFIX)) markers.push(...page)
-    this.options.onOwed?.(markers.length)
+    this.options.events?.owed?.(markers.length)
     // A partial file (local folders) that old was left by a process that died while writing it.
     const partialsBefore = new Date(this.clock.now() - PARTIAL_AGE_MS)
     await settleAll([incoming, active].map(async store => await store.removePartials(partialsBefore)))
@@ -202,7 +210,7 @@ export class VariantJobs {
       count++
     }
     if (count === 0) return
-    this.options.onTakeover?.(count)
+    this.options.events?.takenOver?.(count)
     this.options.log?.info(`taking up the variants owed for ${count} images`)
   }
 
@@ -241,7 +249,7 @@ export class VariantJobs {
   private run (key: string, from?: VariantSource): void {
     if (this.full(key)) {
       this.markers.letGo(key)
-      this.options.onDeferred?.()
+      this.options.events?.deferred?.()
       from?.workspace.remove().catch(() => {})
       return
     }
@@ -253,7 +261,7 @@ export class VariantJobs {
       }
     }).catch(error => {
       this.markers.letGo(key)
-      this.options.onVariantFailure?.()
+      this.options.events?.failed?.()
       this.options.log?.error({ err: error, key }, 'making variants failed; the marker stays for a later sweep')
     })
     this.jobs.set(key, job)

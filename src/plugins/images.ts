@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { Gauge } from 'prom-client'
 import type { Config } from '../config.js'
 import { extraFormats } from '../lifecycle/extra-formats.js'
 import { configuredOptions, createImageService, type ImageService } from '../lifecycle/image-service.js'
@@ -14,6 +15,7 @@ const DRAIN_TIMEOUT_MS = 20_000
 
 /** The image service: every route calls one of its operations; it runs the background variant jobs. */
 export default fp<{ config: Config }>(async (app, { config }) => {
+  const metrics = app.serviceMetrics
   const { formats, states } = await extraFormats(config, app.imaging)
   for (const state of states) app.log.info(state)
   const images = createImageService({
@@ -22,11 +24,14 @@ export default fp<{ config: Config }>(async (app, { config }) => {
     imaging: app.imaging,
     formats,
     log: { info: message => app.log.info(message), error: (details, message) => app.log.error(details, message) },
-    onVariantFailure: () => app.serviceMetrics.publishedThumbnailsError.inc(),
-    onTakeover: count => app.serviceMetrics.variantJobsTakenOver.inc(count),
-    onDeferred: () => app.serviceMetrics.variantJobsDeferred.inc(),
-    onOwed: count => app.serviceMetrics.variantsOwed.set(count)
+    events: {
+      failed: () => metrics.publishedThumbnailsError.inc(),
+      takenOver: count => metrics.variantJobsTakenOver.inc(count),
+      deferred: () => metrics.variantJobsDeferred.inc(),
+      owed: count => metrics.variantsOwed.set(count)
+    }
   })
+  metrics.registry.registerMetric(new Gauge({ name: 'imaging_queue_waiting', help: 'Uploads and rotates admitted, waiting for their first image command (at most IMAGING_QUEUE_LIMIT)', registers: [], collect () { this.set(images.admission.waiting) } }))
   app.decorate('images', images)
   app.addHook('onReady', async () => images.startBackground())
   app.addHook('onClose', async () => {

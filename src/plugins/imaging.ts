@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { Gauge } from 'prom-client'
 import type { Config } from '../config.js'
 import { createImaging } from '../imaging/create-imaging.js'
 import type { Imaging } from '../imaging/imaging.js'
@@ -11,7 +12,7 @@ declare module 'fastify' {
 
 export default fp<{ config: Config }>(async (app, { config }) => {
   const metrics = app.serviceMetrics
-  app.decorate('imaging', createImaging(config, app.storage.temp, {
+  const imaging = createImaging(config, app.storage.temp, {
     timings: {
       thumbnail: (format, size, seconds) => metrics.thumbnailGenerationsTime.observe({ format, size }, seconds),
       rotation: seconds => metrics.thumbnailRotationsTime.observe(seconds),
@@ -26,5 +27,10 @@ export default fp<{ config: Config }>(async (app, { config }) => {
       // A damaged file that still decodes: worth knowing, not worth refusing.
       warned: (command, warning) => app.log.warn({ command, warning }, 'an image program warned')
     }
-  }))
+  })
+  for (const gauge of [
+    new Gauge({ name: 'imaging_commands_waiting', help: 'Image commands waiting for a slot, background work included', registers: [], collect () { this.set(imaging.queue.waiting) } }),
+    new Gauge({ name: 'imaging_queue_running', help: 'Image commands running', registers: [], collect () { this.set(imaging.queue.running) } })
+  ]) metrics.registry.registerMetric(gauge)
+  app.decorate('imaging', imaging)
 }, { name: 'imaging', dependencies: ['metrics', 'storage'] })

@@ -38,10 +38,7 @@ export default fp<{ config: Config, build: BuildInfo }>(async (app, { config, bu
   const metrics = createServiceMetrics(registry)
   new Gauge({ name: 'service_info', help: 'Always 1; the labels say what runs', labelNames: ['version', 'commit', 'node_version', 'env'], registers })
     .set({ version: build.version, commit: build.commit, node_version: process.version, env: config.production ? 'production' : 'development' }, 1)
-  // Read at scrape time: the imaging and images plugins, registered after this one, own the queue and the admission.
-  new Gauge({ name: 'imaging_queue_waiting', help: 'Uploads and rotates admitted, waiting for their first image command (at most IMAGING_QUEUE_LIMIT)', registers, collect () { this.set(app.images.admission.waiting) } })
-  new Gauge({ name: 'imaging_commands_waiting', help: 'Image commands waiting for a slot, background work included', registers, collect () { this.set(app.imaging.queue.waiting) } })
-  new Gauge({ name: 'imaging_queue_running', help: 'Image commands running', registers, collect () { this.set(app.imaging.queue.running) } })
+  // The plugins registered after this one add their own gauges to `registry` (serviceMetrics.registry).
   const rejections = new WeakMap<FastifyRequest, string>()
   app.addHook('onError', async (request, _reply, error) => {
     if (clientGone(request)) return

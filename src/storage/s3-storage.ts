@@ -39,11 +39,11 @@ export class S3Storage extends ListingStore implements Storage {
   }
 
   async reachable (): Promise<void> {
-    await this.call(undefined, async client => await client.send(new HeadBucketCommand({ Bucket: this.options.bucket })))
+    await this.request(undefined, async client => await client.send(new HeadBucketCommand({ Bucket: this.options.bucket })))
   }
 
   async exists (key: string): Promise<boolean> {
-    return await this.call(key, async client => await client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }))).then(() => true, error => {
+    return await this.request(key, async client => await client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }))).then(() => true, error => {
       if (error instanceof MissingKeyError) return false
       throw error
     })
@@ -66,12 +66,12 @@ export class S3Storage extends ListingStore implements Storage {
   async putStream (key: string, body: Readable, length: number): Promise<void> {
     // An empty object (a marker, a claim) goes as an empty string, which the SDK can send again when it retries.
     const sent = length === 0 ? '' : body
-    await this.call(key, async client => await client.send(new PutObjectCommand({ ...this.writeHeaders(key), Body: sent, ContentLength: length })))
+    await this.request(key, async client => await client.send(new PutObjectCommand({ ...this.writeHeaders(key), Body: sent, ContentLength: length })))
   }
 
   async fetch (key: string, path: string): Promise<void> {
-    const object = await this.call(key, async client => await client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key })))
-    await this.call(key, async () => await pipeline(object.Body as Readable, createWriteStream(path)))
+    const object = await this.request(key, async client => await client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key })))
+    await this.request(key, async () => await pipeline(object.Body as Readable, createWriteStream(path)))
   }
 
   async moveAll (keys: string[], target: Storage, guard: () => void = () => {}): Promise<string[]> {
@@ -87,19 +87,19 @@ export class S3Storage extends ListingStore implements Storage {
   private async copy (key: string, target: Storage): Promise<void> {
     if (target instanceof S3Storage && target.options.connection === this.options.connection) {
       // Server-side copy; REPLACE so the target's ACL, Cache-Control and Content-Type apply.
-      await target.call(key, async client => await client.send(new CopyObjectCommand({
+      await target.request(key, async client => await client.send(new CopyObjectCommand({
         ...target.writeHeaders(key),
         CopySource: `${this.options.bucket}/${encodeURIComponent(key)}`,
         MetadataDirective: 'REPLACE'
       })), this)
     } else {
-      const object = await this.call(key, async client => await client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key })))
+      const object = await this.request(key, async client => await client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key })))
       await target.putStream(key, object.Body as Readable, object.ContentLength ?? 0)
     }
   }
 
   async delete (key: string): Promise<void> {
-    await this.call(key, async client => await client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key })))
+    await this.request(key, async client => await client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key })))
   }
 
   /** An S3 write is whole or not there: no partial file is left, and none is looked for (no request). */
@@ -109,7 +109,7 @@ export class S3Storage extends ListingStore implements Storage {
   async * list (prefix?: string): AsyncIterable<StoredKey[]> {
     let token: string | undefined
     do {
-      const page = await this.call(undefined, async client => await client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: this.options.pageSize ?? PAGE })))
+      const page = await this.request(undefined, async client => await client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: this.options.pageSize ?? PAGE })))
       yield (page.Contents ?? []).flatMap(object => object.LastModified === undefined ? [] : [{ key: object.Key as string, modified: object.LastModified }])
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined
     } while (token !== undefined)
@@ -118,7 +118,7 @@ export class S3Storage extends ListingStore implements Storage {
   async deleteMany (keys: string[]): Promise<void> {
     for (let start = 0; start < keys.length; start += PAGE) {
       const objects = keys.slice(start, start + PAGE).map(Key => ({ Key }))
-      const result = await this.call(undefined, async client => await client.send(new DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: objects, Quiet: true } })))
+      const result = await this.request(undefined, async client => await client.send(new DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: objects, Quiet: true } })))
       if ((result.Errors ?? []).length > 0) throw new StorageUnavailable(this.name, result.Errors)
     }
   }
@@ -139,7 +139,7 @@ export class S3Storage extends ListingStore implements Storage {
    * Runs a request: a missing key becomes MissingKeyError (named after `source`, the store read
    * from), a full server's 507 NoSpace, anything else that still fails after the SDK's retries a 503.
    */
-  private async call<T> (key: string | undefined, request: (client: S3Client) => Promise<T>, source: S3Storage = this): Promise<T> {
+  private async request<T> (key: string | undefined, request: (client: S3Client) => Promise<T>, source: S3Storage = this): Promise<T> {
     try {
       return await request(this.options.client)
     } catch (error) {

@@ -72,7 +72,6 @@ t.test('on local folders: backfill, resume, named keys, a corrupt original repor
   t.equal(named.code, 0, named.stdout)
   t.match(named.stdout, 'Made 6 files for 1 images')
   t.same(readFileSync(active(`${stem(JPEG)}MI.jpg`)), before, 'named without --missing: remade')
-
 })
 
 t.test('bad options say so on standard error, with the usage', async t => {

@@ -59,11 +59,11 @@ for (const [backend, makeStores] of Object.entries(backends)) {
       imaging: testImaging(),
       suffixes: ['BI'],
       formats: ['webp'],
-      publishDelayMs: 0,
+      thumbnailsPublishDelayMs: 0,
       leaseMs: LEASE,
       locks: new KeyLocks({ store: incoming, leaseMs: LEASE, waitMs: 0 }),
       backlog: 8,
-      onTakeover: count => { takenOver += count }
+      events: { takenOver: count => { takenOver += count } }
     })
     await jobs.startBackground()
     await jobs.drain(NO_LIMIT_MS)

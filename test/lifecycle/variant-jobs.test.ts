@@ -41,13 +41,12 @@ function cluster (t: TestContext) {
       imaging: testImaging(),
       suffixes: ['BI', 'SI'],
       formats: ['webp'],
-      publishDelayMs: 1000,
+      thumbnailsPublishDelayMs: 1000,
       leaseMs: LEASE,
       locks,
       backlog: 8,
       clock,
-      onTakeover: count => { made.takenOver += count },
-      onDeferred: () => { made.deferred++ },
+      events: { takenOver: count => { made.takenOver += count }, deferred: () => { made.deferred++ } },
       ...options
     })
     replicas.push(made)

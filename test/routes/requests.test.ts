@@ -82,12 +82,12 @@ t.test('a quiet minute with 3,000 objects in incoming costs one listing a sweep,
     imaging: testImaging(),
     suffixes: ['BI', 'SI'],
     formats: ['webp'],
-    publishDelayMs: 0,
+    thumbnailsPublishDelayMs: 0,
     leaseMs,
     locks: new KeyLocks({ store: stores.incoming, leaseMs, waitMs: 0, clock }),
     backlog: 8,
     clock,
-    onOwed: () => { sweeps++ }
+    events: { owed: () => { sweeps++ } }
   })
   t.teardown(async () => await jobs.drain(NO_LIMIT_MS))
   const start = s3.requests.length

@@ -25,7 +25,7 @@ t.test('a SIGKILL in the middle of an upload leaves nothing in the temp folder a
   const socket = connect(port, '127.0.0.1')
   await once(socket, 'connect')
   socket.on('error', () => {})
-  socket.write(`POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=cut\r\nContent-Length: 10000000\r\n\r\n--cut\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n`)
+  socket.write('POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=cut\r\nContent-Length: 10000000\r\n\r\n--cut\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n')
   socket.write(Buffer.alloc(300_000, 0xFF))
   await until(() => workFiles(join(dir, 'temp')).length > 0, 'the upload\'s work folder')
   first.child.kill('SIGKILL')

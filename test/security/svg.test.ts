@@ -44,24 +44,24 @@ const HOSTILE: Record<string, [string, RegExp]> = {
 const ILLUSTRATOR = `<?xml version="1.0" encoding="utf-8"?>
 <!-- Generator: Adobe Illustrator 16.0.0, SVG Export Plug-In . SVG Version: 6.00 Build 0)  -->
 <!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://127.0.0.1:PORT/Graphics/SVG/1.1/DTD/svg11.dtd" [
-	<!ENTITY ns_extend "http://ns.adobe.com/Extensibility/1.0/">
-	<!ENTITY ns_ai "http://ns.adobe.com/AdobeIllustrator/10.0/">
-	<!ENTITY ns_graphs "http://ns.adobe.com/Graphs/1.0/">
-	<!ENTITY ns_vars "http://ns.adobe.com/Variables/1.0/">
-	<!ENTITY ns_imrep "http://ns.adobe.com/ImageReplacement/1.0/">
-	<!ENTITY ns_sfw "http://ns.adobe.com/SaveForWeb/1.0/">
-	<!ENTITY ns_custom "http://ns.adobe.com/GenericCustomNamespace/1.0/">
-	<!ENTITY ns_adobe_xpath "http://ns.adobe.com/XPath/1.0/">
+\t<!ENTITY ns_extend "http://ns.adobe.com/Extensibility/1.0/">
+\t<!ENTITY ns_ai "http://ns.adobe.com/AdobeIllustrator/10.0/">
+\t<!ENTITY ns_graphs "http://ns.adobe.com/Graphs/1.0/">
+\t<!ENTITY ns_vars "http://ns.adobe.com/Variables/1.0/">
+\t<!ENTITY ns_imrep "http://ns.adobe.com/ImageReplacement/1.0/">
+\t<!ENTITY ns_sfw "http://ns.adobe.com/SaveForWeb/1.0/">
+\t<!ENTITY ns_custom "http://ns.adobe.com/GenericCustomNamespace/1.0/">
+\t<!ENTITY ns_adobe_xpath "http://ns.adobe.com/XPath/1.0/">
 ]>
 <svg version="1.1" id="Layer_1" xmlns:x="&ns_extend;" xmlns:i="&ns_ai;" xmlns:graph="&ns_graphs;"
-	 xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" x="0px" y="0px" width="300px" height="150px"
-	 viewBox="0 0 300 150" enable-background="new 0 0 300 150" xml:space="preserve">
+\t xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" x="0px" y="0px" width="300px" height="150px"
+\t viewBox="0 0 300 150" enable-background="new 0 0 300 150" xml:space="preserve">
 <switch>
-	<g i:extraneous="self">
-		<rect fill="#0000FF" width="300" height="150"/>
-		<!-- &ns_ai; in a comment stays as written -->
-		<text x="10" y="40" font-size="20"><![CDATA[&ns_ai; in CDATA]]></text>
-	</g>
+\t<g i:extraneous="self">
+\t\t<rect fill="#0000FF" width="300" height="150"/>
+\t\t<!-- &ns_ai; in a comment stays as written -->
+\t\t<text x="10" y="40" font-size="20"><![CDATA[&ns_ai; in CDATA]]></text>
+\t</g>
 </switch>
 </svg>
 `

@@ -1,14 +1,10 @@
 import { writeFileSync, readFileSync, utimesSync } from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
+import type { Test } from 'tap'
 import type { Storage } from '../../src/storage/storage.js'
 
 const KEY = '1732790000_0123456789.jpg'
-
-interface TestContext {
-  test: (name: string, fn: (t: any) => Promise<void>) => Promise<unknown>
-  testdir: () => string
-}
 
 export interface ContractStores {
   incoming: Storage
@@ -21,7 +17,7 @@ export interface ContractStores {
  * What every backend must do: the same tests run against local folders, S3 and memory.
  * `makeStores` makes stores whose listings hold `pageSize` keys a page, when given.
  */
-export function storageContract (t: TestContext, makeStores: (t: any, pageSize?: number) => Promise<ContractStores>): void {
+export function storageContract (t: Test, makeStores: (t: any, pageSize?: number) => Promise<ContractStores>): void {
   t.test('listings go past a page: every key once, in byte order', async t => {
     const { incoming } = await makeStores(t, 2)
     const stem = '1732790000_5'
