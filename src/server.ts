@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
-import { DEVELOPMENT_SECRET, loadConfigOrReport } from './config.js'
+import { DEVELOPMENT_SECRET, loadConfigOrReport } from './config/config.js'
 
 const config = loadConfigOrReport(process.env) ?? process.exit(1)
 const app = await buildApp(config)

@@ -1,8 +1,8 @@
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import t from 'tap'
-import { DEVELOPMENT_SECRET, loadConfig } from '../src/config.js'
-import { DEFAULT_RESIZING } from '../src/resizing.js'
+import { DEVELOPMENT_SECRET, loadConfig } from '../src/config/config.js'
+import { DEFAULT_RESIZING } from '../src/config/resizing.js'
 
 t.test('with nothing set, development serves on local folders under ./data', async t => {
   const config = loadConfig({})

@@ -1,4 +1,4 @@
-import type { Clock } from '../src/clock.js'
+import type { Clock } from '../src/lifecycle/clock.js'
 
 interface Timer { due: number, every?: number, run: () => Promise<void> | undefined }
 

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { Readable } from 'node:stream'
-import { systemClock, type Clock } from '../src/clock.js'
+import { systemClock, type Clock } from '../src/lifecycle/clock.js'
 import { lastAfterTheRest, ListingStore, MissingKeyError, type Storage, type StoredKey } from '../src/storage/storage.js'
 
 interface StoredObject {

@@ -5,7 +5,7 @@ import t from 'tap'
 import { damaged, makeImage, postJson, publish, SECRET, testApp, upload } from './helpers.js'
 import { promtool, sample, sampleIn, scrape } from './prometheus.js'
 import { until } from './until.js'
-import { buildInfo } from '../src/version.js'
+import { buildInfo } from '../src/build/version.js'
 
 // What promtool's linter says, and nothing else: the older service's counters, kept under their
 // names for its dashboards, and three of prom-client's default gauges.
@@ -17,9 +17,9 @@ const KNOWN_LINT = [
 ].sort()
 
 t.test('the commit is the one the build wrote beside the code, unknown without it', async t => {
-  const dir = t.testdir({ 'package.json': '{ "version": "9.8.7" }', built: { 'build-info.json': '{ "commit": "4b825dc6" }' }, source: {} })
-  t.same(buildInfo(pathToFileURL(join(dir, 'built', '/'))), { version: '9.8.7', commit: '4b825dc6' })
-  t.same(buildInfo(pathToFileURL(join(dir, 'source', '/'))), { version: '9.8.7', commit: 'unknown' })
+  const dir = t.testdir({ 'package.json': '{ "version": "9.8.7" }', dist: { build: { 'build-info.json': '{ "commit": "4b825dc6" }' } }, src: { build: {} } })
+  t.same(buildInfo(pathToFileURL(join(dir, 'dist', 'build', '/'))), { version: '9.8.7', commit: '4b825dc6' })
+  t.same(buildInfo(pathToFileURL(join(dir, 'src', 'build', '/'))), { version: '9.8.7', commit: 'unknown' })
 })
 
 t.test('the metrics server shows what moved, parsed by promtool, on its own port only', async t => {

@@ -53,7 +53,7 @@ t.test('the README\'s first run, pasted into a shell beside `npm start`, runs en
   t.equal(lines[12], '/ping /ready /upload /publish /delete /rotate', 'active is empty; the API described')
   t.same(lines.slice(13).filter(line => line !== ''), ['uploaded_images{format="jpg"} 1', 'published_images 1', 'deleted_images 1', 'rotated_images 1'])
   // The compiled service says which commit `npm run build` compiled.
-  const { commit } = JSON.parse(readFileSync(join(ROOT, 'dist', 'build-info.json'), 'utf8'))
+  const { commit } = JSON.parse(readFileSync(join(ROOT, 'dist', 'build', 'build-info.json'), 'utf8'))
   t.match(commit, /^([\da-f]{40}|unknown)$/)
   t.match(await (await fetch('http://127.0.0.1:8081/metrics')).text(), `service_info{version="0.1.0",commit="${commit}",node_version="${process.version}",env="development"} 1`)
   server.kill('SIGTERM')

@@ -1,4 +1,4 @@
-import { loadConfigOrReport } from '../config.js'
+import { loadConfigOrReport } from '../config/config.js'
 import { cleanIncoming } from '../lifecycle/clean-incoming.js'
 import { isOriginal } from '../keys.js'
 import { KeyLocks } from '../lifecycle/key-lock.js'

@@ -1,4 +1,4 @@
-import { loadConfigOrReport } from '../config.js'
+import { loadConfigOrReport } from '../config/config.js'
 import { extraFormats } from '../lifecycle/extra-formats.js'
 import { configuredOptions, createImageService } from '../lifecycle/image-service.js'
 import type { Plan } from '../lifecycle/regenerate.js'

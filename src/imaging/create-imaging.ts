@@ -1,4 +1,4 @@
-import type { Config } from '../config.js'
+import type { Config } from '../config/config.js'
 import type { TempFolder } from '../storage/temp-folder.js'
 import { Imaging, type ImagingTimings } from './imaging.js'
 import type { RunReport } from './run.js'

@@ -1,5 +1,5 @@
 import type { ConvertedFormat, ExtraFormat, Format } from '../formats.js'
-import type { ResizeRule } from '../resizing.js'
+import type { ResizeRule } from '../config/resizing.js'
 import { detectFormat } from './detect-format.js'
 import type { DetectedImage } from './detected-image.js'
 import { writableExtraFormats } from './formats.js'

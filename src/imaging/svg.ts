@@ -1,4 +1,4 @@
-import type { ResizeRule } from '../resizing.js'
+import type { ResizeRule } from '../config/resizing.js'
 import type { Runner } from './run.js'
 import { svgRenderSize } from './thumbnail-plan.js'
 import type { Source } from './source.js'

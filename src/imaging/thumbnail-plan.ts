@@ -1,4 +1,4 @@
-import type { ResizeRule } from '../resizing.js'
+import type { ResizeRule } from '../config/resizing.js'
 import { MAX_SIDE } from './limits.js'
 
 const RESIZE_OPTIONS = new Set(['-thumbnail', '-resize', '-scale', '-sample', '-adaptive-resize'])

@@ -1,6 +1,6 @@
 import type { ExtraFormat, Format } from '../formats.js'
 import { thumbnailKey, thumbnailFormat } from '../keys.js'
-import type { ResizeRule } from '../resizing.js'
+import type { ResizeRule } from '../config/resizing.js'
 import { TO_SRGB } from './colour.js'
 import { CommandError, type Runner } from './run.js'
 import type { Source } from './source.js'

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js'
+import type { Config } from '../config/config.js'
 import type { Imaging } from '../imaging/imaging.js'
 import { EXTRA_FORMATS, FORMAT_RECORDS, type ExtraFormat } from '../formats.js'
 

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js'
+import type { Config } from '../config/config.js'
 import type { Rotation } from '../imaging/orientation.js'
 import type { UploadFormat } from '../formats.js'
 import type { Workspace } from '../storage/temp-folder.js'

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
-import { systemClock, type Clock } from '../clock.js'
+import { systemClock, type Clock } from './clock.js'
 import { Busy } from '../errors.js'
 import { CLAIM } from '../keys.js'
 import type { Storage, StoredKey } from '../storage/storage.js'

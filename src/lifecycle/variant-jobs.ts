@@ -1,5 +1,5 @@
 import { rename } from 'node:fs/promises'
-import { systemClock, type Clock } from '../clock.js'
+import { systemClock, type Clock } from './clock.js'
 import { Busy } from '../errors.js'
 import type { Imaging } from '../imaging/imaging.js'
 import { BACKGROUND, FOLLOWING } from '../imaging/queue.js'

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import { Gauge } from 'prom-client'
-import type { Config } from '../config.js'
+import type { Config } from '../config/config.js'
 import { extraFormats } from '../lifecycle/extra-formats.js'
 import { configuredOptions, createImageService, type ImageService } from '../lifecycle/image-service.js'
 

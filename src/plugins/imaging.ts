@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import { Gauge } from 'prom-client'
-import type { Config } from '../config.js'
+import type { Config } from '../config/config.js'
 import { createImaging } from '../imaging/create-imaging.js'
 import type { Imaging } from '../imaging/imaging.js'
 

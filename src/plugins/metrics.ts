@@ -2,12 +2,12 @@ import Fastify, { type FastifyRequest } from 'fastify'
 import metricsModule from 'fastify-metrics'
 import fp from 'fastify-plugin'
 import client, { Gauge, Registry } from 'prom-client'
-import type { Config } from '../config.js'
-import { clientGone } from '../error-handler.js'
+import type { Config } from '../config/config.js'
+import { clientGone } from '../http/error-handler.js'
 import { Busy, StorageUnavailable } from '../errors.js'
 import { CommandInterrupted } from '../imaging/run.js'
-import { createServiceMetrics, type ServiceMetrics } from '../service-metrics.js'
-import type { BuildInfo } from '../version.js'
+import { createServiceMetrics, type ServiceMetrics } from './service-metrics.js'
+import type { BuildInfo } from '../build/version.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { PLAIN_TEXT } from '../error-handler.js'
+import { PLAIN_TEXT } from '../http/error-handler.js'
 
 /**
  * What the older service's router answered for a request no route takes: 405 with `Allow` for a

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { PLAIN_TEXT } from '../error-handler.js'
+import { PLAIN_TEXT } from '../http/error-handler.js'
 
 /**
  * Once closing starts, new requests get 503 `Server is shutting down` with `Connection: close`,

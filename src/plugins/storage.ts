@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { Config } from '../config.js'
+import type { Config } from '../config/config.js'
 import { countingErrors } from '../storage/counting-errors.js'
 import { createStores } from '../storage/create-stores.js'
 import type { Stores } from '../storage/stores.js'

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { PLAIN_TEXT } from '../error-handler.js'
+import { PLAIN_TEXT } from '../http/error-handler.js'
 import { failures } from './schemas.js'
 
 /** Liveness: answers as long as the process serves HTTP. */

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { PLAIN_TEXT } from '../error-handler.js'
+import { PLAIN_TEXT } from '../http/error-handler.js'
 import { answer, failure, failures } from './schemas.js'
 
 /** GET /ready: whether this instance can take work now; /ping only says that it runs. */

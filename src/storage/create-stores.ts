@@ -1,4 +1,4 @@
-import type { Config } from '../config.js'
+import type { Config } from '../config/config.js'
 import { createLocalStorage } from './local-storage.js'
 import type { RequestSent } from './s3-stores.js'
 import type { Stores } from './stores.js'

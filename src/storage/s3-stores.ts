@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3'
-import type { Config } from '../config.js'
-import type { S3Bucket, S3Buckets } from '../s3-config.js'
+import type { Config } from '../config/config.js'
+import type { S3Bucket, S3Buckets } from '../config/s3.js'
 import { S3Storage } from './s3-storage.js'
 import type { Stores } from './stores.js'
 

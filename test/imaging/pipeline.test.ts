@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import t from 'tap'
-import { parseResizing } from '../../src/resizing.js'
+import { parseResizing } from '../../src/config/resizing.js'
 import { identify, makeImage, testImaging, withOrientation } from '../helpers.js'
 
 // Any RESIZING_CONFIG, not only the default: fit, shrink-only, fill-and-crop, exact, a plain -resize.

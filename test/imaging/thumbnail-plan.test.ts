@@ -1,6 +1,6 @@
 import t from 'tap'
 import { cascadeSource, commutesWithTurn, jpegSizeHint, pipelineArgs, pipelineMemory } from '../../src/imaging/thumbnail-plan.js'
-import { DEFAULT_RESIZING } from '../../src/resizing.js'
+import { DEFAULT_RESIZING } from '../../src/config/resizing.js'
 
 const rule = (...convert: string[]) => ({ suffix: 'X', convert })
 

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { loadConfig } from '../../src/config.js'
+import { loadConfig } from '../../src/config/config.js'
 import { createStores } from '../../src/storage/create-stores.js'
 import { S3Storage } from '../../src/storage/s3-storage.js'
 import { startS3 } from '../s3.js'

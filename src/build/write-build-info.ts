@@ -1,4 +1,4 @@
-// Run by `npm run build` after tsc: records the commit compiled into dist/build-info.json, for
+// Run by `npm run build` after tsc: records the commit compiled into dist/build/build-info.json, for
 // service_info. SOURCE_COMMIT (the Docker build's argument) comes first: a build context has no git history.
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'

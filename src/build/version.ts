@@ -8,11 +8,11 @@ export interface BuildInfo {
 }
 
 /**
- * The version in package.json (one folder above both src/ and dist/), and the commit `npm run build`
- * wrote beside the code: `code` is the folder this file runs from, src/ or dist/.
+ * The version in package.json (two folders above src/build/ and dist/build/), and the commit
+ * `npm run build` wrote beside the code: `code` is the folder this file runs from.
  */
 export function buildInfo (code = new URL('.', import.meta.url)): BuildInfo {
-  const version = JSON.parse(readFileSync(new URL('../package.json', code), 'utf8')).version
+  const version = JSON.parse(readFileSync(new URL('../../package.json', code), 'utf8')).version
   try {
     return { version, commit: JSON.parse(readFileSync(new URL('build-info.json', code), 'utf8')).commit }
   } catch {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import { Type, type Static, type TString } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { DEFAULT_RESIZING, parseResizing, type ResizeRule } from './resizing.js'
-import { readS3Buckets, type S3Buckets } from './s3-config.js'
+import { readS3Buckets, type S3Buckets } from './s3.js'
 
 export interface Config {
   production: boolean

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { Busy, HttpError, ImageRefused, NoSpace, StorageUnavailable, UnknownImage } from './errors.js'
+import { Busy, HttpError, ImageRefused, NoSpace, StorageUnavailable, UnknownImage } from '../errors.js'
 import { fieldErrors, type ValidationIssue } from './field-errors.js'
-import { CommandInterrupted } from './imaging/run.js'
+import { CommandInterrupted } from '../imaging/run.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
