@@ -27,7 +27,7 @@ const SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
 /**
  * The service's own metrics in `registry`: the older service's names (which dashboards use)
- * with their meaning kept or stated in the README, and the newer ones.
+ * with their meaning kept or stated in docs/operating.md, and the newer ones.
  */
 export function createServiceMetrics (registry: Registry): ServiceMetrics {
   const registers = [registry]

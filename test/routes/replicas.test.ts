@@ -1,4 +1,4 @@
-// The races of the README's Guarantees across two replicas on one S3 server, ROUNDS times each. The
+// The races of docs/guarantees.md across two replicas on one S3 server, ROUNDS times each. The
 // leases that let replicas share work are tested in milliseconds in test/lifecycle/.
 import t from 'tap'
 import { makeImage, testApp, type TestContext } from '../helpers.js'

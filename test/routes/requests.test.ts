@@ -1,5 +1,5 @@
 // What each operation costs on S3, counted by the test server's own front (every request it
-// received), against the targets the README's table states; and storage_requests_total agrees.
+// received), against the targets docs/operating.md's table states; and storage_requests_total agrees.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
