@@ -150,3 +150,13 @@ export function testRunner (timeoutMs = COMMAND_LIMIT_MS, report?: RunReport): R
 export async function publish (app: FastifyInstance, filename: unknown): Promise<{ statusCode: number, body: any }> {
   return await postJson(app, '/publish', { secret: SECRET, filename })
 }
+
+/** Rotates `filename` as the API server does (clockwise by default); the answer holds the new key. */
+export async function rotate (app: FastifyInstance, filename: unknown, rotation?: unknown): Promise<{ statusCode: number, body: any }> {
+  return await postJson(app, '/rotate', rotation === undefined ? { secret: SECRET, filename } : { secret: SECRET, filename, rotation })
+}
+
+/** Deletes `filenames` (one key or a list) and their families, as the API server does. */
+export async function deleteImages (app: FastifyInstance, filenames: unknown): Promise<{ statusCode: number, body: any }> {
+  return await postJson(app, '/delete', { secret: SECRET, filenames })
+}

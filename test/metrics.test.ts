@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import t from 'tap'
-import { damaged, makeImage, postJson, publish, SECRET, testApp, upload } from './helpers.js'
+import { damaged, deleteImages, makeImage, publish, rotate, testApp, upload } from './helpers.js'
 import { promtool, sample, sampleIn, scrape } from './prometheus.js'
 import { until } from './until.js'
 import { buildInfo } from '../src/build/version.js'
@@ -38,8 +38,8 @@ t.test('the metrics server shows what moved, parsed by promtool, on its own port
   const cut = await upload(app, damaged(makeImage(dir, 'd.png', '60x40'), join(dir, 'e.png'), bytes => bytes.subarray(0, 60)))
   t.equal(cut.statusCode, 400)
   await publish(app, body.filename)
-  const { body: rotated } = await postJson(app, '/rotate', { secret: SECRET, filename: body.filename })
-  await postJson(app, '/delete', { secret: SECRET, filenames: [rotated.filename, '1475660224_882910455.jpg'] })
+  const { body: rotated } = await rotate(app, body.filename)
+  await deleteImages(app, [rotated.filename, '1475660224_882910455.jpg'])
   await publish(app, '1475660224_882910455.jpg')
 
   const { text } = await scrape(app)

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
-import { postJson, publish, SECRET, upload } from './helpers.js'
+import { deleteImages, publish, rotate, upload } from './helpers.js'
 import { until } from './until.js'
 
 type Assert = Pick<Test, 'same' | 'ok'>
@@ -97,11 +97,11 @@ export class Round {
   }
 
   async delete (key: string, nth = 0): Promise<number> {
-    return this.record((await postJson(this.app(nth), '/delete', { secret: SECRET, filenames: key })).statusCode)
+    return this.record((await deleteImages(this.app(nth), key)).statusCode)
   }
 
   async rotate (key: string, nth = 0): Promise<{ statusCode: number, key: string }> {
-    const { statusCode, body } = await postJson(this.app(nth), '/rotate', { secret: SECRET, filename: key })
+    const { statusCode, body } = await rotate(this.app(nth), key)
     return { statusCode: this.record(statusCode), key: body.filename }
   }
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { filesIn, makeImage, postJson, publish, SECRET, testApp, upload } from '../helpers.js'
+import { deleteImages, filesIn, makeImage, postJson, publish, SECRET, testApp, upload } from '../helpers.js'
 import type { FastifyInstance } from 'fastify'
 
 async function publishedImages (app: FastifyInstance, dir: string, count: number): Promise<string[]> {
@@ -18,13 +18,13 @@ t.test('delete removes each key and its thumbnails; keys already gone are fine',
   const { app, config } = await testApp(t)
   const [a, b, c] = await publishedImages(app, t.testdir(), 3)
   t.equal(filesIn(config.activeFolder).length, 12)
-  t.same(await postJson(app, '/delete', { secret: SECRET, filenames: [a, b, '1475660224_882910455.jpg'] }),
+  t.same(await deleteImages(app, [a, b, '1475660224_882910455.jpg']),
     { statusCode: 200, body: { success: true } })
   t.same(filesIn(config.activeFolder).filter(name => !name.startsWith(c.split('.')[0])), [])
   t.equal(filesIn(config.activeFolder).length, 4, 'the other image stays')
-  t.same(await postJson(app, '/delete', { secret: SECRET, filenames: c }), { statusCode: 200, body: { success: true } }, 'one key')
+  t.same(await deleteImages(app, c), { statusCode: 200, body: { success: true } }, 'one key')
   t.same(filesIn(config.activeFolder), [])
-  t.same(await postJson(app, '/delete', { secret: SECRET, filenames: c }), { statusCode: 200, body: { success: true } }, 'again')
+  t.same(await deleteImages(app, c), { statusCode: 200, body: { success: true } }, 'again')
 })
 
 t.test('a form repeats the field for a list', async t => {

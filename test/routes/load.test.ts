@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { sample } from '../prometheus.js'
 import { until } from '../until.js'
-import { filesIn, identify, makeImage, multipart, postJson, publish, SECRET, testApp, upload, workFiles } from '../helpers.js'
+import { filesIn, identify, makeImage, multipart, publish, rotate, SECRET, testApp, upload, workFiles } from '../helpers.js'
 
 t.test('a 100 MP JPEG uploads and gets its thumbnails', async t => {
   const { app, config } = await testApp(t)
@@ -50,12 +50,12 @@ t.test('a rotate is admitted like an upload: when the waiting room is full, 503 
   const held = app.imaging.queue.run(async () => await new Promise<void>(resolve => { release = resolve }))
   const waiting = upload(app, photo)
   await until(() => app.images.admission.waiting === 1, 'one upload waiting for the queue')
-  const rotate = await app.inject({ method: 'POST', url: '/rotate', payload: { secret: SECRET, filename: body.filename } })
-  t.same([rotate.statusCode, rotate.headers['retry-after']], [503, '1'])
+  const refused = await app.inject({ method: 'POST', url: '/rotate', payload: { secret: SECRET, filename: body.filename } })
+  t.same([refused.statusCode, refused.headers['retry-after']], [503, '1'])
   release()
   await Promise.all([held, waiting])
   t.ok(filesIn(config.activeFolder).includes(body.filename), 'the original is still there')
-  t.equal((await postJson(app, '/rotate', { secret: SECRET, filename: body.filename })).statusCode, 200)
+  t.equal((await rotate(app, body.filename)).statusCode, 200)
 })
 
 t.test('a burst of 120 uploads with IMAGING_QUEUE_LIMIT=8: never more than 8 wait, the rest get 503 with Retry-After', async t => {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { TO_SRGB } from '../../src/imaging/colour.js'
 import { DISPLAY_P3, matrixProfile } from '../icc.js'
-import { damaged, filesIn, identify, magick, makeImage, NO_LIMIT_MS, postJson, publish, SECRET, testApp, testImaging, testRunner, upload, workFiles } from '../helpers.js'
+import { damaged, filesIn, identify, magick, makeImage, NO_LIMIT_MS, publish, rotate, testApp, testImaging, testRunner, upload, workFiles } from '../helpers.js'
 import { browserColour, colourDistance, colourInfo, meanColour } from '../pixels.js'
 
 const ADOBE_RGB = '/usr/share/color/icc/compatibleWithAdobeRGB1998.icc'
@@ -59,7 +59,7 @@ t.test('a damaged file once taken can be published and rotated', async t => {
   for (const file of [jpeg, crc]) {
     const { body } = await upload(app, file)
     t.equal((await publish(app, body.filename)).statusCode, 200)
-    const rotated = await postJson(app, '/rotate', { secret: SECRET, filename: body.filename, rotation: 90 })
+    const rotated = await rotate(app, body.filename, 90)
     t.equal(rotated.statusCode, 200, file)
     t.match(identify(join(config.activeFolder, rotated.body.filename)), { width: 160, height: 320 }, `${file}: turned`)
   }

@@ -10,7 +10,7 @@ import { KeyLocks } from '../../src/lifecycle/key-lock.js'
 import { VariantJobs } from '../../src/lifecycle/variant-jobs.js'
 import { createStores } from '../../src/storage/create-stores.js'
 import { FakeClock } from '../fake-clock.js'
-import { makeImage, NO_LIMIT_MS, postJson, publish, SECRET, testApp, testImaging, upload } from '../helpers.js'
+import { deleteImages, makeImage, NO_LIMIT_MS, publish, rotate, testApp, testImaging, upload } from '../helpers.js'
 import { startS3, type TestS3 } from '../s3.js'
 import { until } from '../until.js'
 
@@ -54,8 +54,8 @@ t.test('requests an image costs on S3 with WebP and AVIF on: upload ≤ 8, publi
   costs.publish = await sentBy(s3, app, async () => await publish(app, key))
   costs['publish again'] = await sentBy(s3, app, async () => await publish(app, key))
   let rotated = ''
-  costs['rotate and its variants'] = await sentBy(s3, app, async () => { rotated = (await postJson(app, '/rotate', { secret: SECRET, filename: key, rotation: 90 })).body.filename })
-  costs.delete = await sentBy(s3, app, async () => await postJson(app, '/delete', { secret: SECRET, filenames: [rotated] }))
+  costs['rotate and its variants'] = await sentBy(s3, app, async () => { rotated = (await rotate(app, key, 90)).body.filename })
+  costs.delete = await sentBy(s3, app, async () => await deleteImages(app, [rotated]))
   for (const [operation, requests] of Object.entries(costs)) t.comment(`${operation}: ${requests.length} (${byMethod(requests)})`)
 
   t.ok(costs.upload.length <= 8, `upload: ${costs.upload.length}`)

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { filesIn, identify, makeImage, postJson, publish, SECRET, testApp, upload, withOrientation } from '../helpers.js'
+import { filesIn, identify, makeImage, postJson, publish, rotate, SECRET, testApp, upload, withOrientation } from '../helpers.js'
 
 /** Uploads the file at `path` and publishes it: its key. */
 async function published (app: FastifyInstance, path: string): Promise<string> {
@@ -19,7 +19,7 @@ t.test('rotate turns a JPEG clockwise, losslessly, under a new key', async t => 
   const dir = t.testdir()
   const original = photo(dir)
   const key = await published(app, original)
-  const { statusCode, body } = await postJson(app, '/rotate', { secret: SECRET, filename: key })
+  const { statusCode, body } = await rotate(app, key)
   t.equal(statusCode, 200)
   t.equal(body.success, true)
   t.match(body.filename, /^\d{10}_\d{10}\.jpg$/)
@@ -39,11 +39,11 @@ t.test('-90 and 180, PNG and GIF, and EXIF orientation taken into account', asyn
   const { app, config } = await testApp(t)
   const dir = t.testdir()
   const png = await published(app, makeImage(dir, 'a.png', '300x100'))
-  const left = await postJson(app, '/rotate', { secret: SECRET, filename: png, rotation: -90 })
+  const left = await rotate(app, png, -90)
   t.match(identify(join(config.activeFolder, left.body.filename)), { format: 'PNG', width: 100, height: 300 })
 
   const gif = await published(app, makeImage(dir, 'a.gif', '300x100'))
-  const down = await postJson(app, '/rotate', { secret: SECRET, filename: gif, rotation: 180 })
+  const down = await rotate(app, gif, 180)
   t.match(identify(join(config.activeFolder, down.body.filename)), { format: 'GIF', width: 300, height: 100 })
 
   // Shown as 320x640 because of its EXIF tag; turned 90° more it shows, and is, 640x320.
@@ -62,7 +62,7 @@ t.test('rotate refuses SVG, other angles, and keys not in active', async t => {
   const { app, config } = await testApp(t)
   const dir = t.testdir({ 'a.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"/>' })
   const svg = await published(app, join(dir, 'a.svg'))
-  t.same(await postJson(app, '/rotate', { secret: SECRET, filename: svg }),
+  t.same(await rotate(app, svg),
     { statusCode: 400, body: 'SVG images rotation is not supported.' })
   const png = await published(app, makeImage(dir, 'a.png', '30x10'))
   for (const rotation of [45, 270, '90deg', 0]) {
@@ -74,7 +74,7 @@ t.test('rotate refuses SVG, other angles, and keys not in active', async t => {
     t.same(await postJson(app, '/rotate', { secret: SECRET, filename: png, rotation }), { statusCode: 400, body: 'Bad parameter rotation: Invalid input.' }, JSON.stringify(rotation))
   }
   const { body: uploaded } = await upload(app, makeImage(dir, 'b.png', '30x10'))
-  t.same(await postJson(app, '/rotate', { secret: SECRET, filename: uploaded.filename }),
+  t.same(await rotate(app, uploaded.filename),
     { statusCode: 404, body: 'Not found' }, 'only in incoming')
   t.equal(filesIn(config.activeFolder).length, 8, 'nothing removed')
 })

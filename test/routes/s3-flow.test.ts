@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import t from 'tap'
-import { identify, makeImage, NO_LIMIT_MS, postJson, publish, SECRET, testApp, upload } from '../helpers.js'
+import { deleteImages, identify, makeImage, NO_LIMIT_MS, publish, rotate, testApp, upload } from '../helpers.js'
 import { sample } from '../prometheus.js'
 import { startS3 } from '../s3.js'
 
@@ -36,14 +36,14 @@ t.test('upload → publish → rotate → delete on S3', async t => {
   t.equal(copies.length, 4)
   t.ok(copies.every(r => r.acl === 'public-read'), 'active is public-read')
 
-  const rotated = await postJson(app, '/rotate', { secret: SECRET, filename: key, rotation: 90 })
+  const rotated = await rotate(app, key, 90)
   t.equal(rotated.statusCode, 200)
   t.same(await s3.keys('active'), family(rotated.body.filename), 'new key in, old key out')
   t.equal((await s3.head('active', rotated.body.filename)).ContentType, 'image/jpeg')
   await s3.download('active', rotated.body.filename, join(dir, 'rotated.jpg'))
   t.match(identify(join(dir, 'rotated.jpg')), { width: 800, height: 1200 })
 
-  t.same(await postJson(app, '/delete', { secret: SECRET, filenames: [rotated.body.filename, key] }), { statusCode: 200, body: { success: true } })
+  t.same(await deleteImages(app, [rotated.body.filename, key]), { statusCode: 200, body: { success: true } })
   t.same(await s3.keys('active'), [])
   t.same(await publish(app, key),
     { statusCode: 404, body: 'Unknown image.' })
@@ -62,19 +62,19 @@ t.test('S3 down: 503 with a clear message; once it is back the same calls finish
   t.same(await publish(app, first.filename), unavailable)
   const upload503 = await upload(app, makeImage(dir, 'c.png', '30x20'))
   t.equal(upload503.statusCode, 503)
-  t.same((await postJson(app, '/rotate', { secret: SECRET, filename: second.filename })).statusCode, 503)
-  t.same((await postJson(app, '/delete', { secret: SECRET, filenames: second.filename })).statusCode, 503)
+  t.same((await rotate(app, second.filename)).statusCode, 503)
+  t.same((await deleteImages(app, second.filename)).statusCode, 503)
   for (const route of ['/publish', '/upload', '/rotate', '/delete']) t.equal(await sample(app, `rejected_requests_total{route="${route}",reason="storage_unavailable"}`), 1, route)
   const errors = (await app.serviceMetrics.registry.metrics()).split('\n').filter(line => line.startsWith('storage_errors_total{store="incoming"'))
   t.ok(errors.length > 0, `each failed S3 call counted, by operation: ${errors.join(', ')}`)
 
   await s3.start()
   t.same(await publish(app, first.filename), { statusCode: 200, body: { success: true } })
-  const rotated = await postJson(app, '/rotate', { secret: SECRET, filename: second.filename })
+  const rotated = await rotate(app, second.filename)
   t.equal(rotated.statusCode, 200, JSON.stringify(rotated.body))
   t.same(await s3.keys('incoming'), [])
   t.same(await s3.keys('active'), [...family(first.filename), ...family(rotated.body.filename)].sort())
-  t.same(await postJson(app, '/delete', { secret: SECRET, filenames: rotated.body.filename }), { statusCode: 200, body: { success: true } })
+  t.same(await deleteImages(app, rotated.body.filename), { statusCode: 200, body: { success: true } })
   t.same(await s3.keys('active'), family(first.filename))
 })
 
@@ -114,12 +114,12 @@ t.test('a rotate whose writes fail half-way: 503, the old key whole, nothing of 
   // The thumbnails of the new key are written; its original is not.
   const stem = body.filename.replace('.jpg', '')
   s3.failWith(500, request => request.method === 'PUT' && /^\/active\/\d+_\d+\.jpg$/.test(request.path) && !request.path.includes(stem))
-  const failed = await postJson(app, '/rotate', { secret: SECRET, filename: body.filename })
+  const failed = await rotate(app, body.filename)
   s3.failWith(undefined)
   t.same(failed, { statusCode: 503, body: 'The active storage is unavailable. Try again later.' })
   t.same(await s3.keys('active'), published, 'the old key as it was, nothing of the new one')
   t.same(await s3.keys('incoming'), [], 'no marker owed for a key that was never made')
-  const rotated = await postJson(app, '/rotate', { secret: SECRET, filename: body.filename })
+  const rotated = await rotate(app, body.filename)
   t.equal(rotated.statusCode, 200)
   await app.images.variants.drain(NO_LIMIT_MS)
   t.same((await s3.keys('active')).filter(name => name.startsWith(stem)), [], 'the old key gone')

@@ -6,7 +6,7 @@ import { heifLayout } from '../../src/imaging/heif-items.js'
 import { jpegSegments } from '../../src/imaging/jpeg-segments.js'
 import { findWebpExif } from '../../src/imaging/webp.js'
 import { countingSource } from '../counting-source.js'
-import { identify, makeImage, postJson, SECRET, testApp, upload } from '../helpers.js'
+import { deleteImages, identify, makeImage, testApp, upload } from '../helpers.js'
 import { withinBudget } from '../within-budget.js'
 import { jpegFill, svgCommentRun, svgSpacedWidth, webpExifLength, webpJunk } from './hostile-files.js'
 import { alphaWordHeic, manyImagesHeic, secondIsPrimaryHeic } from './hostile-heif.js'
@@ -95,5 +95,5 @@ t.test('HEIC: every image the decoder touches is counted against MAX_IMAGE_PIXEL
 t.test('/delete names one key a hundred times: it is removed once', async t => {
   const { app } = await testApp(t)
   const key = '1732790000_0123456789.jpg'
-  t.same(await postJson(app, '/delete', { secret: SECRET, filenames: Array(100).fill(key) }), { statusCode: 200, body: { success: true } })
+  t.same(await deleteImages(app, Array(100).fill(key)), { statusCode: 200, body: { success: true } })
 })

@@ -1,4 +1,4 @@
-// The races of docs/guarantees.md on one instance on local folders, ROUNDS times each; test/routes/replicas.test.ts runs them across two replicas on S3.
+// The races of docs/guarantees.md on one instance on local folders, ROUNDS times each; test/lifecycle/replicas.test.ts runs them across two replicas on S3.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { filesIn, identify, makeImage, NO_LIMIT_MS, postJson, publish, SECRET, testApp, upload, workFiles } from '../helpers.js'
+import { deleteImages, filesIn, identify, makeImage, NO_LIMIT_MS, publish, rotate, testApp, upload, workFiles } from '../helpers.js'
 import { until } from '../until.js'
 
 const ON = { GENERATE_WEBP: '1', GENERATE_AVIF: '1', THUMBNAILS_PUBLISH_DELAY: '300' }
@@ -119,12 +119,12 @@ t.test('rotate makes the new key\'s variants; delete removes them', async t => {
   const { body } = await upload(app, makeImage(t.testdir(), 'a.jpg', '800x400'))
   await publish(app, body.filename)
   await app.images.variants.drain(NO_LIMIT_MS)
-  const { body: rotated } = await postJson(app, '/rotate', { secret: SECRET, filename: body.filename })
+  const { body: rotated } = await rotate(app, body.filename)
   await app.images.variants.drain(NO_LIMIT_MS)
   const stem = rotated.filename.replace('.jpg', '')
   t.same(filesIn(config.activeFolder), [rotated.filename, `${stem}BI.jpg`, `${stem}MI.jpg`, `${stem}SI.jpg`, ...variants(rotated.filename)].sort())
   t.match(identify(join(config.activeFolder, `${stem}MI.webp`)), { width: 200, height: 400 })
-  await postJson(app, '/delete', { secret: SECRET, filenames: rotated.filename })
+  await deleteImages(app, rotated.filename)
   t.same(filesIn(config.activeFolder), [])
 })
 
