@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin'
-import { Gauge } from 'prom-client'
 import type { Config } from '../config/config.js'
 import { extraFormats } from '../lifecycle/extra-formats.js'
 import { configuredOptions, createImageService, type ImageService } from '../lifecycle/image-service.js'
+import { readGauge } from './service-metrics.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -31,7 +31,7 @@ export default fp<{ config: Config }>(async (app, { config }) => {
       owed: count => metrics.variantsOwed.set(count)
     }
   })
-  metrics.registry.registerMetric(new Gauge({ name: 'imaging_queue_waiting', help: 'Uploads and rotates admitted, waiting for their first image command (at most IMAGING_QUEUE_LIMIT)', registers: [], collect () { this.set(images.admission.waiting) } }))
+  readGauge(metrics.registry, 'imaging_queue_waiting', 'Uploads and rotates admitted, waiting for their first image command (at most IMAGING_QUEUE_LIMIT)', () => images.admission.waiting)
   app.decorate('images', images)
   app.addHook('onReady', async () => images.startBackground())
   app.addHook('onClose', async () => {

@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin'
-import { Gauge } from 'prom-client'
 import type { Config } from '../config/config.js'
 import { createImaging } from '../imaging/create-imaging.js'
 import type { Imaging } from '../imaging/imaging.js'
+import { readGauge } from './service-metrics.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,9 +28,7 @@ export default fp<{ config: Config }>(async (app, { config }) => {
       warned: (command, warning) => app.log.warn({ command, warning }, 'an image program warned')
     }
   })
-  for (const gauge of [
-    new Gauge({ name: 'imaging_commands_waiting', help: 'Image commands waiting for a slot, background work included', registers: [], collect () { this.set(imaging.queue.waiting) } }),
-    new Gauge({ name: 'imaging_queue_running', help: 'Image commands running', registers: [], collect () { this.set(imaging.queue.running) } })
-  ]) metrics.registry.registerMetric(gauge)
+  readGauge(metrics.registry, 'imaging_commands_waiting', 'Image commands waiting for a slot, background work included', () => imaging.queue.waiting)
+  readGauge(metrics.registry, 'imaging_queue_running', 'Image commands running', () => imaging.queue.running)
   app.decorate('imaging', imaging)
 }, { name: 'imaging', dependencies: ['metrics', 'storage'] })

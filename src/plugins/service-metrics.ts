@@ -29,6 +29,11 @@ const SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
  * The service's own metrics in `registry`: the older service's names (which dashboards use)
  * with their meaning kept or stated in docs/operating.md, and the newer ones.
  */
+/** A gauge read at scrape time from `read`: the plugin that owns the value adds it to the registry. */
+export function readGauge (registry: Registry, name: string, help: string, read: () => number): void {
+  registry.registerMetric(new Gauge({ name, help, registers: [], collect () { this.set(read()) } }))
+}
+
 export function createServiceMetrics (registry: Registry): ServiceMetrics {
   const registers = [registry]
   const counter = <L extends string = never>(name: string, help: string, labelNames: L[] = []): Counter<L> => new Counter({ name, help, labelNames, registers })

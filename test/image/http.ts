@@ -1,9 +1,7 @@
 import { request } from 'node:http'
 import { readFileSync } from 'node:fs'
 import { setTimeout } from 'node:timers/promises'
-import { multipart } from '../helpers.js'
-
-export const SECRET = 'image-check-secret'
+import { multipart, SECRET } from '../helpers.js'
 
 /** An answer: its status and its body, parsed when it is JSON. */
 export interface Answer {

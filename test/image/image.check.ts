@@ -8,11 +8,11 @@ import { join } from 'node:path'
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import t from 'tap'
 import { parse } from 'yaml'
-import { identify } from '../helpers.js'
+import { identify, SECRET } from '../helpers.js'
 import { until } from '../until.js'
 import { checkComposeFile } from './compose-file.js'
 import { everyFormat, largeJpeg } from './fixtures.js'
-import { get, protectedCall, SECRET, slowUpload, upload } from './http.js'
+import { get, protectedCall, slowUpload, upload } from './http.js'
 import { podman, published, run, said, succeeded, type Ran } from './podman.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
